@@ -1,0 +1,57 @@
+"""Shared reading of provider report pages: ``{data: [{<start>, <end>, results: [...]}]}``.
+
+OpenAI's organization Usage API and Anthropic's Admin usage report both return time buckets
+holding result rows. A file may hold one page or a JSON array of pages. Field mappings are data
+(canonical column -> dotted source path); this module only walks the envelope.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import InputError, MissingColumn, located
+from ._base import lineage, load_json_document, path_expr
+
+
+def pages(path: Path) -> list[dict]:
+    """The page objects in a report file."""
+    doc = load_json_document(path)
+    found = doc if isinstance(doc, list) else [doc]
+    if not all(isinstance(p, dict) and isinstance(p.get("data"), list) for p in found):
+        raise InputError(located(path, None, "expected a report page with a 'data' list"))
+    return found
+
+
+def result_frame(path: Path, start: str, end: str) -> pl.DataFrame:
+    """One row per result, with its bucket's ``_start``/``_end`` and a 1-based ``_record``."""
+    records = [
+        {**r, "_start": b.get(start), "_end": b.get(end)}
+        for p in pages(path)
+        for b in p["data"]
+        for r in b.get("results") or []
+    ]
+    frame = pl.from_dicts(records, infer_schema_length=None) if records else pl.DataFrame()
+    return frame.with_row_index("_record", offset=1)
+
+
+def require(frame: pl.DataFrame, path: Path, fields: list[str], hint: str) -> None:
+    """Raise MissingColumn naming the first required dotted field the results lack."""
+    for dotted in fields:
+        head, *rest = dotted.split(".")
+        ok = head in frame.columns and (
+            not rest or rest[0] in {f.name for f in frame.schema[head].fields}
+        )
+        if not ok and frame.height:
+            raise MissingColumn(located(path, None, f"results lack the field '{dotted}'; {hint}"))
+
+
+def mapped(frame: pl.DataFrame, fmt: str, path: Path, mapping: dict[str, str]) -> pl.LazyFrame:
+    """Apply a declared mapping; source fields absent from the file become nulls."""
+    present = set(frame.columns)
+    exprs = [
+        path_expr(src).alias(dst) if src.split(".")[0] in present else pl.lit(None).alias(dst)
+        for dst, src in mapping.items()
+    ]
+    return frame.lazy().select(*lineage(fmt, path, pl.col("_record")), *exprs)

@@ -1,0 +1,74 @@
+"""Anthropic Admin API ``GET /v1/organizations/usage_report/messages`` responses (JSON).
+
+Aggregated buckets (1m / 1h / 1d) of token counts, already in disjoint buckets:
+``uncached_input_tokens`` excludes cache reads and writes. Grouping fields (model, workspace,
+key, service tier, context window, inference geo, speed) are null unless the request grouped by
+them. ``source_line`` is the result's ordinal in the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+
+from ._base import Read, head, utc
+from ._report import mapped, require, result_frame
+
+NAME = "anthropic-usage-report"
+
+FIELDS = {
+    "period_start": "_start",
+    "period_end": "_end",
+    "model": "model",
+    "workspace": "workspace_id",
+    "api_key": "api_key_id",
+    "service_tier": "service_tier",
+    "context_window": "context_window",
+    "inference_geo": "inference_geo",
+    "speed": "speed",
+    "input_uncached": "uncached_input_tokens",
+    "cache_read": "cache_read_input_tokens",
+    "cache_write_5m": "cache_creation.ephemeral_5m_input_tokens",
+    "cache_write_1h": "cache_creation.ephemeral_1h_input_tokens",
+    "output": "output_tokens",
+    "web_search": "server_tool_use.web_search_requests",
+}
+REQUIRED = ["uncached_input_tokens", "cache_read_input_tokens", "output_tokens"]
+HINT = "export the full messages usage report (GET /v1/organizations/usage_report/messages)"
+
+
+class AnthropicUsageReport:
+    name: ClassVar[str] = NAME
+    kind: ClassVar[str] = "usage"
+    dedupe_on: ClassVar[tuple[str, ...]] = ()
+
+    def identify(self, path: Path) -> bool:
+        text = head(path)
+        return (
+            path.suffix == ".json"
+            and '"starting_at"' in text
+            and (
+                '"uncached_input_tokens"' in text
+                or '"results": []' in text
+                or '"results":[]' in text
+            )
+            and '"cost_type"' not in text
+        )
+
+    def read(self, path: Path) -> Read:
+        frame = result_frame(path, "starting_at", "ending_at")
+        require(frame, path, REQUIRED, HINT)
+        rows = mapped(frame, NAME, path, FIELDS).with_columns(
+            pl.lit("anthropic").alias("provider"),
+            utc(pl.col("period_start")).alias("period_start"),
+            utc(pl.col("period_end")).alias("period_end"),
+            pl.lit(True).alias("aggregated"),
+            (pl.col("service_tier") == "batch").fill_null(False).alias("batch"),
+            *[
+                pl.col(c).cast(pl.Int64).fill_null(0)
+                for c in ("cache_write_5m", "cache_write_1h", "web_search")
+            ],
+        )
+        return Read(rows=rows)

@@ -1,0 +1,152 @@
+"""Claude Code session logs: ``projects/<encoded-cwd>/<session>.jsonl`` (and subagent files).
+
+Only assistant lines carry usage (Anthropic convention: ``input_tokens`` excludes cache reads and
+writes). One API response is written as several lines sharing ``message.id`` and ``requestId``;
+the pipeline keeps one per pair (``dedupe_on``), the one with the largest ``output_tokens``,
+because early lines carry a streaming placeholder. Lines are filtered as text before any JSON is
+decoded, so the ~70% of lines without usage cost almost nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+
+from ._base import Read, first_json_lines, issues_from, lineage, utc
+
+NAME = "claude-code"
+
+_INT = pl.Int64
+LINE = pl.Struct(
+    {
+        "type": pl.String,
+        "timestamp": pl.String,
+        "sessionId": pl.String,
+        "requestId": pl.String,
+        "message": pl.Struct(
+            {
+                "id": pl.String,
+                "model": pl.String,
+                "usage": pl.Struct(
+                    {
+                        "input_tokens": _INT,
+                        "output_tokens": _INT,
+                        "cache_creation_input_tokens": _INT,
+                        "cache_read_input_tokens": _INT,
+                        "cache_creation": pl.Struct(
+                            {"ephemeral_5m_input_tokens": _INT, "ephemeral_1h_input_tokens": _INT}
+                        ),
+                        "service_tier": pl.String,
+                        "inference_geo": pl.String,
+                        "speed": pl.String,
+                        "server_tool_use": pl.Struct({"web_search_requests": _INT}),
+                        "output_tokens_details": pl.Struct({"thinking_tokens": _INT}),
+                    }
+                ),
+            }
+        ),
+    }
+)
+"""Only the usage fields: message text is never decoded into costlens's data."""
+
+SYNTHETIC = "<synthetic>"
+"""Claude Code's model name for locally generated notices (rate limits, errors): no API call."""
+
+
+class ClaudeCode:
+    name: ClassVar[str] = NAME
+    kind: ClassVar[str] = "usage"
+    dedupe_on: ClassVar[tuple[str, ...]] = ("response_id", "request_id")
+
+    def identify(self, path: Path) -> bool:
+        if path.suffix != ".jsonl":
+            return False
+        return any(
+            "sessionId" in d and ("message" in d or "type" in d) for d in first_json_lines(path)
+        )
+
+    def read(self, path: Path) -> Read:
+        lines = pl.scan_lines(path).with_row_index("ln", offset=1)
+        has_usage = pl.col("line").str.contains('"usage"', literal=True)
+        cand = lines.filter(has_usage).with_columns(
+            _usage=pl.col("line").str.json_path_match("$.message.usage")
+        )
+        # A line mentioning "usage" that is valid JSON but has no message.usage is a user or tool
+        # line quoting the word; a line that does not parse at all is a truncated write.
+        bad = cand.filter(
+            pl.col("_usage").is_null() & pl.col("line").str.json_path_match("$").is_null()
+        )
+        good = cand.filter(pl.col("_usage").is_not_null()).select(
+            "ln", rec=pl.col("line").str.json_decode(LINE)
+        )
+        rec = good.unnest("rec").unnest("message")
+        synthetic = rec.filter(pl.col("model") == SYNTHETIC)
+        usage = rec.filter(pl.col("model") != SYNTHETIC).select(_usage_columns(path))
+        issues = pl.concat(
+            [
+                issues_from(
+                    NAME, path, bad, "rejected", pl.lit("line is not valid JSON (truncated?)")
+                ),
+                issues_from(
+                    NAME, path, synthetic, "skipped", pl.lit("synthetic message (no API call)")
+                ),
+                _skipped_count(path, lines.filter(~has_usage)),
+            ]
+        )
+        return Read(rows=usage, issues=issues)
+
+
+def _usage_columns(path: Path) -> list[pl.Expr]:
+    u = pl.col("usage")
+    split = u.struct.field("cache_creation")
+    w5 = split.struct.field("ephemeral_5m_input_tokens")
+    w1 = split.struct.field("ephemeral_1h_input_tokens")
+    total_write = u.struct.field("cache_creation_input_tokens").fill_null(0)
+    has_split = w5.is_not_null() | w1.is_not_null()
+    ts = utc(pl.col("timestamp"))
+    return [
+        *lineage(NAME, path, pl.col("ln")),
+        pl.lit("anthropic").alias("provider"),
+        pl.col("model"),
+        ts.alias("period_start"),
+        ts.alias("period_end"),
+        pl.lit(False).alias("aggregated"),
+        pl.col("requestId").alias("request_id"),
+        pl.col("id").alias("response_id"),
+        pl.col("sessionId").alias("session_id"),
+        u.struct.field("service_tier").alias("service_tier"),
+        (u.struct.field("service_tier") == "batch").fill_null(False).alias("batch"),
+        u.struct.field("inference_geo").alias("inference_geo"),
+        u.struct.field("speed").alias("speed"),
+        pl.lit(1, pl.Int64).alias("requests"),
+        u.struct.field("input_tokens").fill_null(0).alias("input_uncached"),
+        u.struct.field("cache_read_input_tokens").fill_null(0).alias("cache_read"),
+        # The 1h part is stated; the rest of the total write is 5m. Without a split the TTL is
+        # unknown: price it as 5m (the cheaper, older default) and flag the row.
+        pl.when(has_split)
+        .then(total_write - w1.fill_null(0))
+        .otherwise(total_write)
+        .alias("cache_write_5m"),
+        pl.when(has_split).then(w1.fill_null(0)).otherwise(0).alias("cache_write_1h"),
+        u.struct.field("output_tokens").fill_null(0).alias("output"),
+        u.struct.field("output_tokens_details")
+        .struct.field("thinking_tokens")
+        .fill_null(0)
+        .alias("reasoning"),
+        u.struct.field("server_tool_use")
+        .struct.field("web_search_requests")
+        .fill_null(0)
+        .alias("web_search"),
+        (~has_split & (total_write > 0)).alias("ttl_assumed"),
+    ]
+
+
+def _skipped_count(path: Path, lines: pl.LazyFrame) -> pl.LazyFrame:
+    return lines.select(
+        *lineage(NAME, path, pl.lit(None)),
+        kind=pl.lit("skipped"),
+        reason=pl.lit("line carries no usage"),
+        count=pl.len().cast(pl.Int64),
+    ).filter(pl.col("count") > 0)

@@ -1,0 +1,83 @@
+"""OpenAI organization Usage API ``GET /v1/organization/usage/completions`` pages (JSON).
+
+Aggregated buckets. OpenAI's ``input_tokens`` includes cached and cache-write tokens, so the
+uncached part is ``input_tokens - input_cached_tokens - input_cache_write_tokens``; when the file
+also states ``input_uncached_tokens`` the two must agree or the row is rejected. Reasoning tokens
+are inside ``output_tokens`` and not reported separately (left null). ``source_line`` is the
+result's ordinal in the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+
+from ._base import Read, head
+from ._report import mapped, require, result_frame
+
+NAME = "openai-usage-completions"
+
+FIELDS = {
+    "period_start": "_start",
+    "period_end": "_end",
+    "model": "model",
+    "project": "project_id",
+    "user": "user_id",
+    "api_key": "api_key_id",
+    "batch": "batch",
+    "service_tier": "service_tier",
+    "requests": "num_model_requests",
+    "_input": "input_tokens",
+    "cache_read": "input_cached_tokens",
+    "cache_write_5m": "input_cache_write_tokens",
+    "_uncached_stated": "input_uncached_tokens",
+    "output": "output_tokens",
+}
+REQUIRED = ["input_tokens", "output_tokens", "num_model_requests"]
+HINT = "export GET /v1/organization/usage/completions pages unmodified"
+
+
+class OpenAIUsageCompletions:
+    name: ClassVar[str] = NAME
+    kind: ClassVar[str] = "usage"
+    dedupe_on: ClassVar[tuple[str, ...]] = ()
+
+    def identify(self, path: Path) -> bool:
+        text = head(path)
+        return path.suffix == ".json" and "organization.usage.completions.result" in text
+
+    def read(self, path: Path) -> Read:
+        frame = result_frame(path, "start_time", "end_time")
+        require(frame, path, REQUIRED, HINT)
+        rows = mapped(frame, NAME, path, FIELDS)
+        epoch = pl.from_epoch
+        write = pl.col("cache_write_5m").cast(pl.Int64).fill_null(0)
+        derived = pl.col("_input") - pl.col("cache_read").fill_null(0) - write
+        rows = rows.with_columns(
+            pl.lit("openai").alias("provider"),
+            epoch(pl.col("period_start"), time_unit="s").dt.replace_time_zone("UTC"),
+            epoch(pl.col("period_end"), time_unit="s").dt.replace_time_zone("UTC"),
+            pl.lit(True).alias("aggregated"),
+            pl.col("batch").cast(pl.Boolean),
+            pl.col("cache_read").cast(pl.Int64).fill_null(0),
+            write.alias("cache_write_5m"),
+            derived.alias("input_uncached"),
+            (
+                pl.col("_uncached_stated").is_not_null() & (pl.col("_uncached_stated") != derived)
+            ).alias("_mismatch"),
+        )
+        bad = rows.filter(pl.col("_mismatch")).select(
+            "source_format",
+            "source_file",
+            "source_line",
+            kind=pl.lit("rejected"),
+            reason=pl.lit(
+                "input_uncached_tokens differs from input_tokens - input_cached_tokens"
+                " - input_cache_write_tokens"
+            ),
+            count=pl.lit(1, pl.Int64),
+        )
+        good = rows.filter(~pl.col("_mismatch")).drop("_input", "_uncached_stated", "_mismatch")
+        return Read(rows=good, issues=bad)

@@ -1,0 +1,152 @@
+"""The ``costlens`` command: a thin shell over the library.
+
+Each command parses options, makes one library call and renders the result. Library errors
+(``CostlensError``) become ``Error: ...`` with exit code 1; nothing else is caught here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from . import __version__, reports
+from .errors import CostlensError
+from .pipeline import Report, run
+from .reports.money import rounded
+
+
+@click.group()
+@click.version_option(__version__, prog_name="costlens")
+def cli() -> None:
+    """What does a model really cost per finished task?
+
+    Reads provider usage exports and agent logs, prices them with dated tables, joins them to
+    the tasks in your run logs and writes per-task, per-model reports.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--runs",
+    "run_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Run log (JSONL or CSV) or folder of them. Run logs among PATHS are found too.",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write an Excel workbook.")
+@click.option(
+    "--csv-dir",
+    type=click.Path(path_type=Path),
+    help="Write usage.csv, tasks.csv and models.csv into this folder.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option(
+    "--pricing",
+    "pricing_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Price tables (file or folder) to use instead of the bundled ones.",
+)
+@click.option(
+    "--price-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Reprice all usage at the prices in force on this date (UTC).",
+)
+@click.option("--strict", is_flag=True, help="Fail if any input row is rejected.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary table.")
+def report(paths, run_paths, output, csv_dir, as_json, pricing_paths, price_date, strict, quiet):
+    """Price usage, join it to tasks and report per task, per model and per month.
+
+    PATHS are files or folders: provider usage exports, agent logs (Claude Code projects
+    folders) and run logs; each file's format is detected.
+
+    \b
+    Example:
+        costlens report ~/.claude/projects --runs runs.jsonl -o report.xlsx
+    """
+    at = price_date.replace(tzinfo=dt.UTC) if price_date else None
+    try:
+        with _progress(quiet or as_json) as tick:
+            result = run(
+                paths,
+                run_paths,
+                pricing_paths=list(pricing_paths) or None,
+                price_date=at,
+                strict=strict,
+                tick=tick,
+            )
+        if output:
+            reports.write_workbook(result, output)
+        if csv_dir:
+            reports.write_csv_dir(result, csv_dir)
+    except CostlensError as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        click.echo(reports.summary_json(result))
+    elif not quiet:
+        _render(result, output, csv_dir)
+
+
+@contextlib.contextmanager
+def _progress(silent: bool) -> Iterator:
+    """A per-file progress line on a terminal's stderr; nothing when piped or quiet."""
+    if silent or not sys.stderr.isatty():
+        yield lambda _path: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("reading", total=None)
+        count = 0
+
+        def tick(path: Path) -> None:
+            nonlocal count
+            count += 1
+            bar.update(task, description=f"read {count} files: {path.name}")
+
+        yield tick
+
+
+def _render(result: Report, output: Path | None, csv_dir: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    s = result.summary
+    console = Console()
+    table = Table(title="Models under test")
+    for col in ("model", "task runs", "1st-attempt", "solved", "cost", "per solved task"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for r in result.models.iter_rows(named=True):
+        per = rounded(r["cost_per_solved_task"])
+        table.add_row(
+            r["run_model"],
+            str(r["task_runs"]),
+            f"{r['first_attempt_success_rate']:.0%}",
+            f"{r['solve_rate']:.0%}",
+            str(rounded(r["total_cost"])),
+            str(per or "-"),
+        )
+    if result.models.height:
+        console.print(table)
+    rows = s["rows"]
+    console.print(
+        f"Total {rounded(s['total_cost'])} {s['currency']} "
+        f"(unattributed {rounded(s['unattributed_cost'])}); rows read {rows['read']}: "
+        f"{rows['priced']} priced, {rows['unpriced']} unpriced, {rows['rejected']} rejected, "
+        f"{rows['duplicate']} duplicate"
+    )
+    for target in (output, csv_dir):
+        if target:
+            console.print(f"Wrote {target}")

@@ -1,0 +1,112 @@
+"""Stage 1: find the input files, read each with its adapter, and de-duplicate records.
+
+Each file is collected on its own (streaming), which bounds memory by one file's usage rows, lets
+progress advance per file and ties any failure to the file that caused it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from . import adapters, schema
+from .errors import InputError, located
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """Everything read from the inputs, before pricing."""
+
+    usage: pl.DataFrame
+    runs: pl.DataFrame
+    issues: pl.DataFrame
+    files: list[tuple[str, str]]
+    """(path, adapter name) for every file read, in order."""
+
+
+def ingest(
+    paths: Iterable[Path],
+    run_paths: Iterable[Path] = (),
+    tick: Callable[[Path], None] = lambda _: None,
+) -> Ingested:
+    """Read usage files and run logs; run logs may also sit among ``paths``."""
+    chosen = [(p, adapters.identify(p)) for p in adapters.expand(list(paths))]
+    for p in adapters.expand(list(run_paths)):
+        a = adapters.identify(p)
+        if a.kind != "runs":
+            raise InputError(located(p, None, f"passed as a run log but reads as {a.name}"))
+        chosen.append((p, a))
+    usage: dict[str, list[pl.DataFrame]] = {}
+    runs, issues = [], []
+    for path, adapter in chosen:
+        read = adapter.read(path)
+        issues.append(_collect(schema.conform(read.issues, schema.ISSUES), path))
+        if adapter.kind == "runs":
+            runs.append(_collect(schema.check(read.rows, schema.RUNS, adapter.name), path))
+        else:
+            rows = schema.conform(read.rows, schema.USAGE)
+            usage.setdefault(adapter.name, []).append(_collect(rows, path))
+        tick(path)
+    kept, dupes = _dedupe(usage)
+    valid, bad = schema.split_invalid(kept.lazy())
+    return Ingested(
+        usage=valid.collect(),
+        runs=pl.concat(runs) if runs else schema.empty(schema.RUNS).collect(),
+        issues=pl.concat([*issues, dupes, bad.collect()]),
+        files=[(str(p), a.name) for p, a in chosen],
+    )
+
+
+def _collect(lf: pl.LazyFrame, path: Path) -> pl.DataFrame:
+    try:
+        return lf.collect(engine="streaming")
+    except pl.exceptions.PolarsError as e:
+        # A structurally broken file (not a bad line, which is rejected row by row).
+        raise InputError(located(path, None, f"cannot be read: {e}".splitlines()[0])) from e
+
+
+def _dedupe(by_adapter: dict[str, list[pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keep one row per record key, per format; the others become ``duplicate`` issues."""
+    kept, dupes = [], [schema.empty(schema.ISSUES).collect()]
+    for name, frames in by_adapter.items():
+        frame = pl.concat(frames)
+        keys = next(a.dedupe_on for a in adapters.ADAPTERS if a.name == name)
+        if not keys:
+            kept.append(frame)
+            continue
+        k, d = _dedupe_frame(frame, list(keys))
+        kept.append(k)
+        dupes.append(d)
+    usage = pl.concat(kept) if kept else schema.empty(schema.USAGE).collect()
+    return usage, pl.concat(dupes)
+
+
+def _dedupe_frame(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Within each key group keep the row with the most output tokens (first seen on ties).
+
+    Streaming writers log a response several times as it grows, so the largest output count is
+    the final one. Rows whose keys are all null are unique by definition.
+    """
+    keyed = pl.any_horizontal([pl.col(k).is_not_null() for k in keys])
+    ranked = frame.with_row_index("_seq").with_columns(
+        _rank=pl.when(keyed)
+        .then(pl.struct(pl.col("output").neg(), "_seq").rank("ordinal").over(keys))
+        .otherwise(1)
+    )
+    first = ranked.filter(pl.col("_rank") == 1)
+    where = first.select(*keys, _kept=pl.concat_str("source_file", pl.lit(":"), "source_line"))
+    dupes = ranked.filter(pl.col("_rank") > 1).join(where, on=keys, how="left", nulls_equal=True)
+    issues = dupes.select(
+        "source_format",
+        "source_file",
+        "source_line",
+        kind=pl.lit("duplicate"),
+        reason=pl.concat_str(
+            pl.lit("duplicate of "), "_kept", pl.lit(f" (same {', '.join(keys)})")
+        ),
+        count=pl.lit(1, pl.Int64),
+    )
+    return first.drop("_seq", "_rank"), issues

@@ -1,0 +1,127 @@
+"""Stage 5: per-attempt, per-task and per-model numbers. Pure polars; no I/O. See docs/metrics.md.
+
+A *task run* is one (task, model, run) triple: the attempts one model made at one task in one run
+of the bundle. Costs stay Decimal at full precision; only the report layer rounds.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .schema import MONEY, TOKEN_BUCKETS
+
+TOKENS = [*TOKEN_BUCKETS, "reasoning"]
+TASK_RUN = ["task_id", "run_model", "run_id"]
+
+
+def _money_sum(col: str) -> pl.Expr:
+    return pl.col(col).sum().cast(MONEY)
+
+
+def attempts(usage: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per run-log attempt with the usage attributed to it."""
+    per = (
+        usage.filter(pl.col("task_id").is_not_null())
+        .group_by("task_id", "run_model", "run_id", "attempt")
+        .agg(
+            requests=pl.col("requests").sum(),
+            **{t: pl.col(t).sum() for t in TOKENS},
+            cost=_money_sum("cost"),
+            unpriced_requests=(pl.col("price_status") == "unpriced").sum(),
+        )
+    )
+    base = runs.rename({"model": "run_model"}).select(
+        *TASK_RUN,
+        "attempt",
+        "started_at",
+        "ended_at",
+        "outcome",
+        "reprompts",
+        "review_minutes",
+        wall_seconds=(pl.col("ended_at") - pl.col("started_at")).dt.total_seconds(),
+    )
+    return base.join(per, on=[*TASK_RUN, "attempt"], how="left").with_columns(
+        pl.col("requests", *TOKENS, "unpriced_requests").fill_null(0),
+        pl.col("cost").fill_null(pl.lit(0, MONEY)),
+    )
+
+
+def task_runs(att: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per (task, model, run)."""
+    passed = pl.col("outcome") == "pass"
+    first = (pl.col("attempt") == 1) & passed & (pl.col("reprompts") == 0)
+    return (
+        att.group_by(TASK_RUN)
+        .agg(
+            attempts=pl.len().cast(pl.Int64),
+            first_attempt_success=first.any(),
+            solved=passed.any(),
+            attempts_to_success=pl.col("attempt").filter(passed).min(),
+            reprompts=pl.col("reprompts").sum(),
+            review_minutes=pl.col("review_minutes").sum(),
+            wall_seconds=pl.col("wall_seconds").sum(),
+            requests=pl.col("requests").sum(),
+            **{t: pl.col(t).sum() for t in TOKENS},
+            cost=_money_sum("cost"),
+            unpriced_requests=pl.col("unpriced_requests").sum(),
+        )
+        .sort(TASK_RUN)
+    )
+
+
+def models(tr: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per model under test, over its task runs."""
+    solved = pl.col("solved").sum()
+    return (
+        tr.group_by("run_model")
+        .agg(
+            tasks=pl.col("task_id").n_unique().cast(pl.Int64),
+            task_runs=pl.len().cast(pl.Int64),
+            first_attempt_success_rate=pl.col("first_attempt_success").mean(),
+            solved_task_runs=solved.cast(pl.Int64),
+            solve_rate=pl.col("solved").mean(),
+            mean_reprompts=pl.col("reprompts").mean(),
+            mean_attempts=pl.col("attempts").mean(),
+            total_cost=_money_sum("cost"),
+            cost_per_task=(_money_sum("cost") / pl.len()).cast(MONEY),
+            cost_per_solved_task=pl.when(solved > 0).then(
+                (_money_sum("cost") / solved).cast(MONEY)
+            ),
+            median_wall_seconds=pl.col("wall_seconds").median(),
+            **{t: pl.col(t).sum() for t in TOKENS},
+            unpriced_requests=pl.col("unpriced_requests").sum(),
+        )
+        .sort("run_model")
+    )
+
+
+def usage_by_model(usage: pl.LazyFrame) -> pl.LazyFrame:
+    """Usage per reported model (resolved id where known), attributed or not."""
+    return (
+        usage.with_columns(model_key=pl.coalesce("model_id", "model"))
+        .group_by("model_key", "provider")
+        .agg(
+            requests=pl.col("requests").sum(),
+            **{t: pl.col(t).sum() for t in TOKENS},
+            cost=_money_sum("cost"),
+            unpriced_rows=(pl.col("price_status") == "unpriced").sum(),
+        )
+        .sort("provider", "model_key")
+    )
+
+
+def usage_by_month(usage: pl.LazyFrame) -> pl.LazyFrame:
+    """Usage and cost per calendar month (UTC) and model."""
+    return (
+        usage.with_columns(
+            month=pl.col("period_start").dt.strftime("%Y-%m"),
+            model_key=pl.coalesce("model_id", "model"),
+        )
+        .group_by("month", "model_key")
+        .agg(
+            requests=pl.col("requests").sum(),
+            **{t: pl.col(t).sum() for t in TOKENS},
+            cost=_money_sum("cost"),
+        )
+        .sort("month", "model_key")
+    )

@@ -1,0 +1,171 @@
+"""The one library call behind ``costlens report``: inputs -> priced, attributed usage -> metrics.
+
+report = costlens.run([Path("logs/")], runs=[Path("runs.jsonl")])
+report.summary["total_cost"]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from . import metrics, pricing
+from .attribution import attribute
+from .errors import CostlensError, StrictModeError, located
+from .ingest import ingest
+from .schema import TOKEN_BUCKETS
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every table a report writer needs; nothing here is rounded."""
+
+    usage: pl.DataFrame
+    runs: pl.DataFrame
+    attempts: pl.DataFrame
+    tasks: pl.DataFrame
+    models: pl.DataFrame
+    usage_models: pl.DataFrame
+    months: pl.DataFrame
+    issues: pl.DataFrame
+    rates: pl.DataFrame
+    files: list[tuple[str, str]]
+    summary: dict
+
+
+def run(
+    paths: Iterable[Path],
+    runs: Iterable[Path] = (),
+    *,
+    pricing_paths: list[Path] | None = None,
+    price_date: dt.datetime | None = None,
+    strict: bool = False,
+    tick: Callable[[Path], None] = lambda _: None,
+) -> Report:
+    """Read, price, attribute and measure.
+
+    Raises:
+        CostlensError: an input cannot be read, or ``strict`` and a row was rejected.
+    """
+    book = pricing.load(pricing_paths)
+    got = ingest(paths, runs, tick)
+    if strict:
+        _refuse_rejections(got.issues)
+    usage = attribute(pricing.price(got.usage.lazy(), book, price_date), got.runs.lazy()).collect()
+    att = metrics.attempts(usage.lazy(), got.runs.lazy()).collect()
+    tasks = metrics.task_runs(att.lazy()).collect()
+    usage_models = metrics.usage_by_model(usage.lazy()).collect()
+    report = Report(
+        usage=usage,
+        runs=got.runs,
+        attempts=att,
+        tasks=tasks,
+        models=metrics.models(tasks.lazy()).collect(),
+        usage_models=usage_models,
+        months=metrics.usage_by_month(usage.lazy()).collect(),
+        issues=got.issues,
+        rates=_rates_used(usage, book),
+        files=got.files,
+        summary=summarise(usage, got.issues, tasks, usage_models, book.version),
+    )
+    return report
+
+
+def _refuse_rejections(issues: pl.DataFrame) -> None:
+    bad = issues.filter(pl.col("kind") == "rejected")
+    if bad.height:
+        first = bad.row(0, named=True)
+        where = located(first["source_file"], first["source_line"], first["reason"])
+        raise StrictModeError(f"{bad.height} row(s) rejected (--strict); first: {where}")
+
+
+def _rates_used(usage: pl.DataFrame, book: pricing.Book) -> pl.DataFrame:
+    """Every (model, period, tier) that priced at least one row, with its rates and source."""
+    used = (
+        usage.filter(pl.col("price_status") == "priced")
+        .group_by("model_id", "price_period_from", "price_tier", "price_modifiers")
+        .agg(rows=pl.len().cast(pl.Int64), cost=pl.col("cost").sum())
+        .sort("model_id", "price_period_from", "price_tier", "price_modifiers")
+    )
+    detail = [_period_detail(book, r) for r in used.iter_rows(named=True)]
+    return pl.concat([used, pl.DataFrame(detail, infer_schema_length=None)], how="horizontal")
+
+
+def _period_detail(book: pricing.Book, row: dict) -> dict:
+    """Rates per 1M tokens and provenance of the period (and tier) that priced ``row``."""
+    f, m = book.models[row["model_id"]]
+    p = next(p for p in m.period if p.start == row["price_period_from"])
+    rates = p.tier[0].rates if row["price_tier"] != "base" and p.tier else p.rates
+    return {
+        "provider": f.provider,
+        **{f"{b}_per_mtok": str(getattr(rates, b)) for b in pricing.book.BUCKETS},
+        "currency": f.currency,
+        "source": p.source,
+        "checked": p.checked.isoformat(),
+        "confidence": p.confidence,
+        "note": p.note or "",
+    }
+
+
+def summarise(
+    usage: pl.DataFrame,
+    issues: pl.DataFrame,
+    tasks: pl.DataFrame,
+    usage_models: pl.DataFrame,
+    version: str,
+) -> dict:
+    """The headline numbers (Decimal, unrounded), as documented in docs/schema.md."""
+    currencies = usage["cost_currency"].drop_nulls().unique().to_list()
+    if len(currencies) > 1:
+        raise CostlensError(
+            f"usage is priced in several currencies {currencies}; report them apart"
+        )
+    total = _dsum(usage["cost"])
+    attributed = _dsum(usage.filter(pl.col("task_id").is_not_null())["cost"])
+    kinds = issues.group_by("kind").agg(pl.col("count").sum())
+    count = dict(zip(kinds["kind"], kinds["count"], strict=True))
+    priced = usage.filter(pl.col("price_status") == "priced").height
+    return {
+        "total_cost": total,
+        "currency": currencies[0] if currencies else "USD",
+        "tokens": _tokens(usage),
+        "models": [
+            {
+                "model": r["model_key"],
+                "requests": r["requests"],
+                "cost": r["cost"],
+                "tokens": _tokens_row(r),
+            }
+            for r in usage_models.iter_rows(named=True)
+        ],
+        "rows": {
+            "read": usage.height + count.get("rejected", 0) + count.get("duplicate", 0),
+            "priced": priced,
+            "unpriced": usage.height - priced,
+            "rejected": count.get("rejected", 0),
+            "duplicate": count.get("duplicate", 0),
+            "skipped": count.get("skipped", 0),
+        },
+        "attributed_cost": attributed,
+        "unattributed_cost": total - attributed,
+        "task_cost": _dsum(tasks["cost"]),
+        "pricing_version": version,
+    }
+
+
+def _dsum(s: pl.Series) -> Decimal:
+    total = s.drop_nulls().sum()
+    return Decimal(total) if total is not None else Decimal(0)
+
+
+def _tokens(usage: pl.DataFrame) -> dict[str, int]:
+    return {t: int(usage[t].sum() or 0) for t in (*TOKEN_BUCKETS, "reasoning")}
+
+
+def _tokens_row(r: dict) -> dict[str, int]:
+    return {t: int(r[t] or 0) for t in (*TOKEN_BUCKETS, "reasoning")}

@@ -1,0 +1,32 @@
+"""Rounding, done once and only here: half-even, cents for totals, 6 places per request.
+
+``allocate`` rounds a set of parts so they add up exactly to their rounded total (largest
+remainder), which keeps every sheet's parts summing to its total to the cent.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+
+CENT = Decimal("0.01")
+MICRO = Decimal("0.000001")
+
+
+def rounded(value: Decimal | None, quantum: Decimal = CENT) -> Decimal | None:
+    """``value`` rounded half-even to ``quantum`` (None stays None)."""
+    return None if value is None else Decimal(value).quantize(quantum, rounding=ROUND_HALF_EVEN)
+
+
+def allocate(parts: list[Decimal], quantum: Decimal = CENT) -> list[Decimal]:
+    """Round ``parts`` so their sum equals ``rounded(sum(parts))`` exactly.
+
+    Each part is floored to the quantum; the units left over go to the parts with the largest
+    remainders (ties to the earlier part), the Hamilton method.
+    """
+    target = rounded(sum(parts, Decimal(0)), quantum)
+    floors = [p.quantize(quantum, rounding=ROUND_FLOOR) for p in parts]
+    left = int((target - sum(floors, Decimal(0))) / quantum)
+    order = sorted(range(len(parts)), key=lambda i: (-(parts[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += quantum
+    return floors

@@ -1,0 +1,99 @@
+"""Shape a Report into the presentation tables every writer shares, rounded once here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+
+from ..metrics import TOKENS
+from ..pipeline import Report
+from .money import CENT, MICRO, allocate, rounded
+
+USAGE_COLUMNS = [
+    "source_format", "source_file", "source_line", "provider", "model", "model_id",
+    "period_start", "request_id", "session_id", "project", "workspace", "api_key",
+    "service_tier", "batch", "requests", *TOKENS, "price_status", "unpriced_reason",
+    "price_tier", "price_modifiers", "cliff_unchecked", "ttl_assumed", "cost", "billed_cost",
+    "task_id", "run_model", "run_id", "attempt", "attribution_method", "unattributed_cause",
+]  # fmt: skip
+
+
+def _money(df: pl.DataFrame, cols: list[str], quantum: Decimal = CENT) -> pl.DataFrame:
+    """Round Decimal money columns for display (half-even), as Python Decimals."""
+    return df.with_columns(
+        pl.col(c).map_elements(lambda v: rounded(v, quantum), return_dtype=pl.Decimal(38, 6))
+        for c in cols
+    )
+
+
+def tasks(report: Report) -> pl.DataFrame:
+    """Task runs with cents allocated so that tasks + unattributed = the rounded total."""
+    exact = report.tasks["cost"].to_list()
+    parts = allocate([*exact, report.summary["unattributed_cost"]])
+    return report.tasks.with_columns(
+        cost=pl.Series(parts[:-1], dtype=pl.Decimal(38, 2)),
+        cost_exact=pl.Series([str(v) for v in exact], dtype=pl.String),
+    )
+
+
+def unattributed_cents(report: Report) -> Decimal:
+    """The unattributed amount as allocated next to the task costs (same cents, same total)."""
+    exact = [*report.tasks["cost"].to_list(), report.summary["unattributed_cost"]]
+    return allocate(exact)[-1]
+
+
+def models(report: Report) -> pl.DataFrame:
+    return _money(report.models, ["total_cost", "cost_per_task", "cost_per_solved_task"])
+
+
+def usage(report: Report) -> pl.DataFrame:
+    return _money(report.usage.select(USAGE_COLUMNS), ["cost", "billed_cost"], MICRO)
+
+
+def months(report: Report) -> pl.DataFrame:
+    return _money(report.months, ["cost"])
+
+
+def unattributed(report: Report) -> pl.DataFrame:
+    """Unattributed usage by cause and model."""
+    rows = report.usage.filter(pl.col("task_id").is_null())
+    table = rows.group_by("unattributed_cause", model=pl.coalesce("model_id", "model")).agg(
+        rows=pl.len().cast(pl.Int64), cost=pl.col("cost").sum()
+    )
+    return _money(table.sort("unattributed_cause", "model"), ["cost"])
+
+
+def data_quality(report: Report) -> pl.DataFrame:
+    """Counts by kind and reason, with up to three ``path:line`` examples each."""
+    where = pl.concat_str(
+        "source_file", pl.lit(":"), pl.col("source_line").cast(pl.String), ignore_nulls=True
+    )
+    issues = report.issues.with_columns(
+        reason=pl.when(pl.col("kind") == "duplicate")
+        .then(pl.lit("same record logged again (kept the one with most output)"))
+        .otherwise(pl.col("reason"))
+    )
+    return (
+        issues.group_by("kind", "source_format", "reason")
+        .agg(count=pl.col("count").sum(), examples=where.head(3).str.join(", "))
+        .sort("kind", "source_format", "reason")
+    )
+
+
+def summary_rows(report: Report) -> list[tuple[str, object]]:
+    """Label/value pairs for the Summary sheet, money rounded to cents."""
+    s = report.summary
+    total = rounded(s["total_cost"])
+    rows: list[tuple[str, object]] = [
+        ("Total cost (priced usage)", total),
+        ("  of which attributed to tasks", total - unattributed_cents(report)),
+        ("  of which unattributed", unattributed_cents(report)),
+        ("Currency", s["currency"]),
+        ("Pricing version", s["pricing_version"]),
+        ("Task runs", report.tasks.height),
+        ("Models under test", report.models.height),
+    ]
+    rows += [(f"Rows {k}", v) for k, v in s["rows"].items()]
+    rows += [(f"Tokens: {k}", v) for k, v in s["tokens"].items()]
+    return rows
