@@ -15,7 +15,6 @@ import shutil
 import string
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -140,7 +139,7 @@ class Session:
 
     def __init__(self, rng: random.Random, sid: str, branch: str, start: datetime):
         self.rng, self.sid, self.branch = rng, sid, branch
-        self.clock = start
+        self.clock = self.first = start  # first is reset to the first line's time
         self.parent: str | None = None
         self.lines: list[str] = []
         self.responses: list[dict] = []  # one per (message.id, requestId), for the summary
@@ -290,25 +289,6 @@ def run_session(rng, sid, model, branch, start, *, reprompts=0, kind="ok", targe
     return s
 
 
-@dataclass
-class Attempt:
-    task: str
-    model: str
-    run_id: str
-    attempt: int
-    outcome: str
-    reprompts: int = 0
-    review: float | None = None
-    session_id: str = ""
-    started_at: str = ""
-    ended_at: str = ""
-    request_ids: list[str] = field(default_factory=list)
-
-    @property
-    def key(self) -> tuple:
-        return (self.model, self.run_id, self.task, self.attempt)
-
-
 def plans() -> list[tuple[str, str, str, str]]:
     rows = []
     for model, row in PLANS.items():
@@ -319,63 +299,57 @@ def plans() -> list[tuple[str, str, str, str]]:
 
 
 def first_start(rng: random.Random, model: str, run_id: str, task: str) -> datetime:
-    """Tasks are spread over Dec 1-19; sonnet runs in the morning, opus after lunch, r2 later."""
-    day = TASKS.index(task) * 19 // 20 + (2 if run_id == "r2" else 0)
-    hour = {SONNET: 9, OPUS: 13}[model] + (5 if run_id == "r2" else 0)
+    """Tasks are spread over Dec 1-19; sonnet runs in the morning, opus after lunch, r2 later.
+    Odd tasks start 2h later so two tasks sharing a day never overlap in time."""
+    k = TASKS.index(task)
+    day = k * 19 // 20 + (2 if run_id == "r2" else 0)
+    hour = {SONNET: 9, OPUS: 13}[model] + 2 * (k % 2) + (5 if run_id == "r2" else 0)
     return DEC1 + timedelta(days=day, hours=hour, seconds=rng.randint(0, 3_000))
 
 
-def kind_of(key: tuple, letter: str) -> str:
-    special = {SYNTHETIC: "synthetic", TRUNCATED: "truncated"}
-    return special.get(key, "error" if letter == "E" else "ok")
-
-
-def run_attempts(rng: random.Random) -> tuple[list[Attempt], list[Session]]:
-    attempts, sessions = [], []
+def run_attempts(rng: random.Random) -> tuple[list[dict], list[Session]]:
+    """Run every planned attempt as one Claude Code session; return run-log rows and sessions."""
+    rows, sessions = [], []
     for model, run_id, task, plan in plans():
         clock = first_start(rng, model, run_id, task)
         for i, letter in enumerate(plan, start=1):
-            a = Attempt(task, model, run_id, i, OUTCOMES[letter], session_id=new_uuid(rng))
-            a.reprompts = 0 if letter == "E" else rng.choices((0, 1, 2), (70, 22, 8))[0]
-            target = 200_000 if a.key == EXACT_200K else LONG_CONTEXT.get(a.key)
+            key, sid = (model, run_id, task, i), new_uuid(rng)
+            kind = {SYNTHETIC: "synthetic", TRUNCATED: "truncated"}.get(key, "ok")
+            kind = "error" if letter == "E" and kind == "ok" else kind
+            reprompts = 0 if letter == "E" else rng.choices((0, 1, 2), (70, 22, 8))[0]
+            target = 200_000 if key == EXACT_200K else LONG_CONTEXT.get(key)
             branch = f"bench/{task.lower()}-{run_id}"
-            s = run_session(rng, a.session_id, model, branch, clock, reprompts=a.reprompts,
-                            kind=kind_of(a.key, letter), target=target)  # fmt: skip
-            a.started_at = ts_s(s.first - timedelta(seconds=rng.randint(3, 20)))
-            a.ended_at = ts_s(s.clock + timedelta(seconds=rng.randint(5, 60)))
-            if a.outcome != "error" and rng.random() > 0.2:  # reviewers skip some rows
-                a.review = round(rng.uniform(2, 25) if letter == "P" else rng.uniform(1, 8), 1)
-            if a.key in LISTS_REQUEST_IDS:
-                a.request_ids = list(dict.fromkeys(r["request_id"] for r in s.responses))
-            attempts.append(a)
+            s = run_session(rng, sid, model, branch, clock, reprompts=reprompts, kind=kind,
+                            target=target)  # fmt: skip
+            row = {"task_id": task, "model": model, "run_id": run_id, "attempt": i}
+            row["started_at"] = ts_s(s.first - timedelta(seconds=rng.randint(3, 20)))
+            row["ended_at"] = ts_s(s.clock + timedelta(seconds=rng.randint(5, 60)))
+            row |= {"outcome": OUTCOMES[letter], "reprompts": reprompts}
+            if letter != "E" and rng.random() > 0.2:  # reviewers skip some rows
+                lo, hi = (2, 25) if letter == "P" else (1, 8)  # a pass takes longer to review
+                row["review_minutes"] = round(rng.uniform(lo, hi), 1)
+            ids = [r["request_id"] for r in s.responses] if key in LISTS_REQUEST_IDS else []
+            rows.append(row | {"session_id": sid, "request_ids": ids})
             sessions.append(s)
             clock = s.clock + timedelta(minutes=rng.randint(2, 15))
-    return attempts, sessions
+    return rows, sessions
 
 
-def run_row(a: Attempt) -> dict:
-    row = {"task_id": a.task, "model": a.model, "run_id": a.run_id, "attempt": a.attempt}
-    row |= {"started_at": a.started_at, "ended_at": a.ended_at, "outcome": a.outcome}
-    row["reprompts"] = a.reprompts
-    if a.review is not None:
-        row["review_minutes"] = a.review
-    return row | {"session_id": a.session_id, "request_ids": a.request_ids}
-
-
-def write_run_logs(attempts: list[Attempt]) -> tuple[int, int]:
+def write_run_logs(rows: list[dict]) -> tuple[int, int]:
     """All attempts go to runs.jsonl except opus on ACME-111..120, which a second operator kept as
     CSV: costlens has to merge both logs."""
-    attempts = sorted(attempts, key=lambda a: (a.started_at, a.model))
-    in_csv = [a for a in attempts if a.model == OPUS and a.task >= "ACME-111"]
-    in_jsonl = [a for a in attempts if a not in in_csv]
+    rows = sorted(rows, key=lambda r: (r["started_at"], r["model"]))
+    in_csv = [r for r in rows if r["model"] == OPUS and r["task_id"] >= "ACME-111"]
+    in_jsonl = [r for r in rows if r not in in_csv]
     with (BUNDLE / "runs.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(run_row(a), separators=(",", ":")) + "\n" for a in in_jsonl)
+        f.writelines(json.dumps(r, separators=(",", ":")) + "\n" for r in in_jsonl)
     with (BUNDLE / "runs-opus-part2.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        for a in in_csv:
-            row = run_row(a) | {"request_ids": ";".join(a.request_ids)}
-            writer.writerow({"review_minutes": ""} | row)
+        for r in in_csv:
+            writer.writerow(
+                {"review_minutes": ""} | r | {"request_ids": ";".join(r["request_ids"])}
+            )
     return len(in_jsonl), len(in_csv)
 
 
@@ -458,17 +432,17 @@ def write_openai(rng: random.Random) -> int:
 def summarize(attempts, sessions, n_jsonl, n_csv, n_anthropic, n_openai) -> None:
     responses = [(s.sid, r) for s in sessions for r in s.responses]
     lines = sum(r["lines"] for _, r in responses)
-    firsts = [a for a in attempts if a.run_id == "r1" and a.attempt == 1]
-    passes = Counter(a.model for a in firsts if a.outcome == "pass")
+    firsts = [a for a in attempts if a["run_id"] == "r1" and a["attempt"] == 1]
+    passes = Counter(a["model"] for a in firsts if a["outcome"] == "pass")
     print(f"attempts: {len(attempts)} ({n_jsonl} in runs.jsonl, {n_csv} in runs-opus-part2.csv)")
-    print(f"outcomes: {dict(Counter(a.outcome for a in attempts))}")
+    print(f"outcomes: {dict(Counter(a['outcome'] for a in attempts))}")
     print("first-attempt passes (r1): " + ", ".join(f"{m} {passes[m]}/20" for m in PLANS))
     print(f"session files: {len(sessions)} ({len(UNATTRIBUTED)} not in any run log)")
     print(f"responses (unique message.id+requestId): {len(responses)}; by model:")
     for model, n in sorted(Counter(r["model"] for _, r in responses).items()):
         print(f"  {model}: {n}")
-    print(f"assistant lines with usage: {lines + 1} (duplicates {lines - len(responses)}, "
-          f"1 <synthetic>, plus 1 truncated line)")  # fmt: skip
+    print(f"assistant lines: {lines} real ({lines - len(responses)} repeat an earlier line of the "
+          "same response), plus 1 <synthetic> line and 1 truncated line")  # fmt: skip
     print("requests with total input >= 200,000:")
     for sid, r in responses:
         if r["total"] >= 200_000:

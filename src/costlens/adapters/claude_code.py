@@ -75,9 +75,15 @@ class ClaudeCode:
         )
         # A line mentioning "usage" that is valid JSON but has no message.usage is a user or tool
         # line quoting the word; a line that does not parse at all is a truncated write.
-        bad = cand.filter(
+        bad_usage = cand.filter(
             pl.col("_usage").is_null() & pl.col("line").str.json_path_match("$").is_null()
         )
+        # Lines without usage are not decoded at all (speed); a cheap shape check still catches
+        # a truncated write among them, so a cut-off line is never silently skipped.
+        text = pl.col("line").str.strip_chars()
+        rest = lines.filter(~has_usage)
+        cut = rest.filter((text != "") & ~text.str.ends_with("}"))
+        bad = pl.concat([bad_usage.select("ln"), cut.select("ln")])
         good = cand.filter(pl.col("_usage").is_not_null()).select(
             "ln", rec=pl.col("line").str.json_decode(LINE)
         )
@@ -92,7 +98,7 @@ class ClaudeCode:
                 issues_from(
                     NAME, path, synthetic, "skipped", pl.lit("synthetic message (no API call)")
                 ),
-                _skipped_count(path, lines.filter(~has_usage)),
+                _skipped_count(path, rest.filter((text == "") | text.str.ends_with("}"))),
             ]
         )
         return Read(rows=usage, issues=issues)

@@ -78,7 +78,8 @@ class RunLogCSV:
 
 def _validate(recs: pl.LazyFrame, fmt: str, path: Path) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Parse text fields into RUNS columns; split rows with a bad field out with the reason."""
-    text = {f: pl.col(f).str.strip_chars() for f in FIELDS}
+    recs = recs.with_columns(pl.col(f).str.strip_chars().alias(f"_raw_{f}") for f in FIELDS)
+    text = {f: pl.col(f"_raw_{f}") for f in FIELDS}
     parsed = recs.with_columns(
         task_id=text["task_id"],
         model=text["model"],

@@ -113,8 +113,16 @@ class ProviderFile(BaseModel):
     schema_version: Literal[1]
     provider: str
     currency: str
+    service_tiers: list[str]
+    """Service tiers the base rates cover (``standard``, ``default``...). A row served on any
+    other tier, with no modifier for it, is unpriced rather than priced at the wrong rate."""
     model: list[Model]
     modifier: list[Modifier] = []
+
+    @property
+    def known_tiers(self) -> list[str]:
+        named = [str(m.when["service_tier"]) for m in self.modifier if "service_tier" in m.when]
+        return [*self.service_tiers, *named]
 
 
 def as_utc(d: dt.date | dt.datetime) -> dt.datetime:

@@ -67,7 +67,7 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
             check_sortedness=False,
         )
     )
-    rows = rows.with_columns(_reason=_unpriced_reason(), _tier=_tier_switch())
+    rows = rows.with_columns(_reason=_unpriced_reason(book), _tier=_tier_switch())
     rows = rows.with_columns(_modifier_scales(book))
     return _costs(rows, book.version)
 
@@ -114,8 +114,15 @@ def _per_token(per_million: Decimal) -> Decimal:
     return per_million / _MILLION
 
 
-def _unpriced_reason() -> pl.Expr:
+def _unpriced_reason(book: Book) -> pl.Expr:
     day = pl.col("_at").dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+    odd_tier = pl.lit(False)
+    for f in book.files.values():
+        ids = [m.id for m in f.model]
+        tier = pl.col("service_tier")
+        odd_tier = odd_tier | (
+            pl.col("model_id").is_in(ids) & ~tier.is_in(f.known_tiers)
+        ).fill_null(False)
     return (
         pl.when(pl.col("model").is_null())
         .then(pl.lit("no model named in the source row"))
@@ -126,6 +133,8 @@ def _unpriced_reason() -> pl.Expr:
             | (pl.col("p_to").is_not_null() & (pl.col("_at") >= pl.col("p_to")))
         )
         .then(pl.format("no price for {} at {}", "model_id", day))
+        .when(odd_tier)
+        .then(pl.format("no price for service tier '{}' of {}", "service_tier", "model_id"))
         .otherwise(None)
     )
 

@@ -28,6 +28,11 @@ BOLD = Font(bold=True)
 
 def write_workbook(report: Report, target: Path) -> None:
     """Write the workbook atomically to ``target``."""
+    with atomic_file(target) as tmp:
+        _build(report).save(tmp)
+
+
+def _build(report: Report) -> Workbook:
     wb = Workbook(write_only=True)
     _pairs(wb, "Summary", tables.summary_rows(report))
     _frame(wb, "Models", tables.models(report))
@@ -38,8 +43,7 @@ def write_workbook(report: Report, target: Path) -> None:
     _frame(wb, "Pricing", report.rates)
     _frame(wb, "Data quality", tables.data_quality(report))
     _frame(wb, "Inputs", pl.DataFrame(report.files, schema=["file", "reader"], orient="row"))
-    with atomic_file(target) as tmp:
-        wb.save(tmp)
+    return wb
 
 
 def _pairs(wb: Workbook, title: str, rows: list[tuple[str, object]]) -> None:

@@ -1,0 +1,129 @@
+"""The command line: exact error texts, exit codes, and nothing half-written on failure."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, SAMPLES
+
+from costlens.adapters import ADAPTERS
+from costlens.cli import cli
+
+TRIED = ", ".join(a.name for a in ADAPTERS)
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_unrecognised_file_is_an_error_listing_the_readers(tmp_path):
+    junk = tmp_path / "notes.csv"
+    junk.write_text("a,b\n1,2\n")
+    out = tmp_path / "r.xlsx"
+    result = invoke("report", str(junk), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {junk}: no reader recognises this file (tried: {TRIED})\n"
+    assert not out.exists()
+
+
+def test_missing_path_is_an_error(tmp_path):
+    result = invoke("report", str(tmp_path / "nope.jsonl"))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'nope.jsonl'}: no such file or folder\n"
+
+
+def test_truncated_line_is_rejected_with_its_location_and_strict_fails(tmp_path):
+    log = tmp_path / "projects" / "p" / "s.jsonl"
+    log.parent.mkdir(parents=True)
+    good = (FIXTURES / "claude_code" / "one_response.jsonl").read_text()
+    log.write_text(good + good.splitlines()[0][:80] + "\n")
+    lines = len(log.read_text().splitlines())
+    result = invoke("report", str(tmp_path / "projects"), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["rows"]["rejected"] == 1
+    out = tmp_path / "r.xlsx"
+    strict = invoke("report", str(tmp_path / "projects"), "--strict", "-o", str(out))
+    assert strict.exit_code == 1
+    assert strict.output == (
+        f"Error: 1 row(s) rejected (--strict); first: {log}:{lines}: "
+        "line is not valid JSON (truncated?)\n"
+    )
+    assert not out.exists()
+
+
+def test_json_summary_has_the_documented_keys():
+    result = invoke("report", str(SAMPLES), "--json")
+    assert result.exit_code == 0
+    s = json.loads(result.output)
+    assert set(s) >= {
+        "total_cost",
+        "currency",
+        "tokens",
+        "models",
+        "rows",
+        "unattributed_cost",
+        "pricing_version",
+    }
+    assert set(s["tokens"]) == {
+        "input_uncached",
+        "cache_read",
+        "cache_write_5m",
+        "cache_write_1h",
+        "output",
+        "reasoning",
+    }
+    assert set(s["rows"]) >= {"read", "priced", "unpriced", "rejected", "duplicate"}
+    rows = s["rows"]
+    assert rows["read"] == rows["priced"] + rows["unpriced"] + rows["rejected"] + rows["duplicate"]
+    total = Decimal(s["total_cost"])
+    assert total == sum(Decimal(m["cost"]) for m in s["models"])
+    assert s["pricing_version"].startswith("sha256:")
+
+
+def test_csv_dir_writes_three_files(tmp_path):
+    result = invoke("report", str(SAMPLES), "--csv-dir", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "models.csv",
+        "tasks.csv",
+        "usage.csv",
+    ]
+
+
+def test_failed_write_leaves_no_file(tmp_path):
+    out = tmp_path / "missing-folder" / "r.xlsx"
+    result = invoke("report", str(SAMPLES), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {out}: the folder does not exist; create it first\n"
+    assert not out.parent.exists()
+
+
+def test_run_log_given_as_usage_is_read_as_a_run_log(tmp_path):
+    runs = SAMPLES / "bundle" / "runs.jsonl"
+    result = invoke(
+        "report", str(SAMPLES / "bundle" / "claude-code"), "--runs", str(runs), "--json"
+    )
+    assert result.exit_code == 0
+
+
+def test_usage_file_passed_as_run_log_is_an_error(tmp_path):
+    usage = next((SAMPLES / "bundle" / "claude-code").rglob("*.jsonl"))
+    result = invoke("report", str(SAMPLES / "billing"), "--runs", str(usage))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {usage}: passed as a run log but reads as claude-code\n"
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help(name):
+    assert cli.commands[name].help
+
+
+def test_quiet_prints_nothing(tmp_path):
+    shutil.copytree(SAMPLES / "billing", tmp_path / "billing")
+    result = invoke("report", str(tmp_path / "billing"), "-q")
+    assert result.exit_code == 0
+    assert result.output == ""
