@@ -1,0 +1,100 @@
+"""End to end on the bundled samples: the workbook, and costs recomputed by hand."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES
+
+import costlens
+from costlens.cli import cli
+from costlens.ingest import ingest
+
+# USD per 1M tokens, typed from the vendor's price page (not read from pricing/):
+# (input, cache read, 5m write, 1h write, output), and the >200K whole-request tier.
+RATES = {
+    "claude-sonnet-4-5-20250929": (D(3), D("0.30"), D("3.75"), D(6), D(15)),
+    "claude-opus-4-5-20251101": (D(5), D("0.50"), D("6.25"), D(10), D(25)),
+    "claude-haiku-4-5-20251001": (D(1), D("0.10"), D("1.25"), D(2), D(5)),
+}
+SONNET_LONG = (D(6), D("0.60"), D("7.50"), D(12), D("22.50"))
+
+
+def hand_cost(row: dict) -> D:
+    tokens = [
+        row[b]
+        for b in ("input_uncached", "cache_read", "cache_write_5m", "cache_write_1h", "output")
+    ]
+    rates = RATES[row["model"]]
+    if row["model"].startswith("claude-sonnet-4-5") and sum(tokens[:4]) > 200_000:
+        rates = SONNET_LONG
+    return sum((D(t) * r for t, r in zip(tokens, rates, strict=True)), D(0)) / 1_000_000
+
+
+@pytest.fixture(scope="module")
+def sample_report():
+    return costlens.run([SAMPLES])
+
+
+def test_claude_code_bundle_cost_matches_a_hand_computation(sample_report):
+    rows = ingest([SAMPLES / "bundle" / "claude-code"]).usage.to_dicts()
+    expected = sum((hand_cost(r) for r in rows), D(0))
+    got = sample_report.usage.filter(sample_report.usage["source_format"] == "claude-code")[
+        "cost"
+    ].sum()
+    assert D(got) == expected
+    assert any(
+        sum(r[b] for b in ("input_uncached", "cache_read", "cache_write_5m", "cache_write_1h"))
+        > 200_000
+        for r in rows
+    )
+
+
+def test_conservation_total_is_tasks_plus_unattributed(sample_report):
+    s = sample_report.summary
+    assert s["total_cost"] == s["task_cost"] + s["unattributed_cost"]
+    assert s["task_cost"] == D(sample_report.tasks["cost"].sum())
+
+
+def test_every_row_is_accounted_for(sample_report):
+    r = sample_report.summary["rows"]
+    assert r["read"] == r["priced"] + r["unpriced"] + r["rejected"] + r["duplicate"]
+    assert r["rejected"] == 1  # the truncated line in the samples
+    assert r["unpriced"] > 0  # the fine-tuned model and o3 flex rows: unpriced, not $0
+
+
+def test_workbook_sheets_and_summary_adds_up(tmp_path):
+    out = tmp_path / "report.xlsx"
+    result = CliRunner().invoke(cli, ["report", str(SAMPLES), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == [
+        "Summary",
+        "Models",
+        "Tasks",
+        "Months",
+        "Usage",
+        "Unattributed",
+        "Pricing",
+        "Data quality",
+        "Inputs",
+    ]
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    tasks = list(wb["Tasks"].iter_rows(values_only=True))
+    cost_col = tasks[0].index("cost")
+    task_cents = sum(round(D(str(r[cost_col])) * 100) for r in tasks[1:])
+    total = round(D(str(summary["Total cost (priced usage)"])) * 100)
+    unattributed = round(D(str(summary["  of which unattributed"])) * 100)
+    assert total == task_cents + unattributed
+
+
+def test_json_total_equals_workbook_total(tmp_path):
+    result = CliRunner().invoke(cli, ["report", str(SAMPLES), "--json"])
+    s = json.loads(result.output)
+    assert D(s["total_cost"]).quantize(D("0.01")) == costlens.run([SAMPLES]).summary[
+        "total_cost"
+    ].quantize(D("0.01"))
