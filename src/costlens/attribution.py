@@ -1,20 +1,37 @@
 """Stage 4: join priced usage to run-log attempts.
 
-Order: request id first (the most specific key), then session id. A session id shared by several
-attempts is narrowed by each attempt's time window. Whatever joins nothing, or more than one
-attempt, stays unattributed with its cause: it is reported, never dropped or guessed.
+Order: request id first (the most specific key), then session id, then, for aggregated report
+rows only, time window + model + api key / project. A session id shared by several attempts is
+narrowed by each attempt's time window. An aggregated row (say one day of one key's traffic) is
+shared out across every attempt that ran inside its window on the same model and key / project,
+in proportion to the tokens those attempts logged themselves, else to their time in the window.
+Whatever joins nothing, or more than one attempt by id, stays unattributed with its cause: it is
+reported, never dropped or guessed.
+
+Row accounting: the output has one row per *part*. A row attributed whole, or not at all, is one
+part (``part = parts = 1``); a shared row becomes ``parts`` rows with the same ``usage_row``,
+whose token counts and costs are split by largest remainder (``sharing``) and add up exactly to
+the source row. Count source rows with ``part == 1``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from .pricing import PRICED
+from .schema import TOKEN_BUCKETS
+from .sharing import split_int, split_money
 
 ATTEMPT_KEYS = ["task_id", "run_model", "run_id", "attempt"]
 
 ATTRIBUTED: dict[str, pl.DataType] = {
     **PRICED,
+    "usage_row": pl.Int64(),
+    "part": pl.Int64(),
+    "parts": pl.Int64(),
+    "share": pl.Float64(),
     "task_id": pl.String(),
     "run_model": pl.String(),
     "run_id": pl.String(),
@@ -22,42 +39,76 @@ ATTRIBUTED: dict[str, pl.DataType] = {
     "attribution_method": pl.String(),
     "unattributed_cause": pl.String(),
 }
+"""``usage_row`` numbers the source usage row; ``share`` is the part's weight / total (for
+reading only: the exact split is in the token and cost columns)."""
+
+_INTS = ["requests", *TOKEN_BUCKETS, "reasoning", "web_search"]
+_MONEY = ["billed_cost", *[f"cost_{b}" for b in TOKEN_BUCKETS]]
 
 
-def attribute(priced: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
-    """Add the attempt each usage row belongs to, or the cause it belongs to none."""
-    usage = priced.with_row_index("_uid")
-    attempts = runs.select(
-        "task_id",
-        pl.col("model").alias("run_model"),
-        "run_id",
-        "attempt",
-        "session_id",
-        "request_ids",
-        "started_at",
-        "ended_at",
-    )
+def attribute(
+    priced: pl.LazyFrame,
+    runs: pl.LazyFrame,
+    resolve: Callable[[str], str | None] = lambda _: None,
+) -> pl.LazyFrame:
+    """Add the attempt each usage row (or part of one) belongs to, or the cause it has none.
+
+    Args:
+        priced: priced usage (``PRICED``).
+        runs: run-log attempts (``RUNS``).
+        resolve: maps a run-log model name to a priced model id (``Book.resolve``), so that an
+            aggregated row's model can be compared with the attempt's.
+    """
+    usage = priced.with_row_index("_uid").with_columns(pl.col("_uid").cast(pl.Int64))
+    attempts = _attempts(runs, resolve)
     by_request = _unique_match(
         usage.select("_uid", "request_id").filter(pl.col("request_id").is_not_null()),
         attempts.explode("request_ids").rename({"request_ids": "request_id"}),
         "request_id",
     )
     by_session = _session_match(usage.join(by_request, on="_uid", how="anti"), attempts)
-    matched = pl.concat(
+    direct = pl.concat(
         [
             by_request.with_columns(_m=pl.lit("request_id")),
             by_session.with_columns(_m=pl.lit("session_id")),
         ]
     )
-    return (
-        usage.join(matched, on="_uid", how="left")
-        .with_columns(
-            attribution_method=pl.when(pl.col("_n") == 1).then(pl.col("_m")),
-            unattributed_cause=_cause(),
-        )
-        .with_columns([pl.when(pl.col("_n") == 1).then(pl.col(k)).alias(k) for k in ATTEMPT_KEYS])
-        .sort("_uid")
-        .select(list(ATTRIBUTED))
+    whole = usage.join(direct, on="_uid", how="left").with_columns(
+        attribution_method=pl.when(pl.col("_n") == 1).then(pl.col("_m")),
+        _cause=_cause(),
+    )
+    whole = whole.with_columns(
+        [pl.when(pl.col("_n") == 1).then(pl.col(k)).alias(k) for k in ATTEMPT_KEYS]
+    )
+    left = whole.filter(pl.col("aggregated") & pl.col("_n").is_null())
+    shared, window_cause = _window_shares(left, attempts, _own_tokens(whole))
+    rest = whole.join(shared.select("_uid").unique(), on="_uid", how="anti")
+    rest = rest.join(window_cause, on="_uid", how="left").with_columns(
+        unattributed_cause=pl.coalesce("_wcause", "_cause"),
+        _part=pl.lit(1, pl.Int64),
+        _parts=pl.lit(1, pl.Int64),
+        _w=pl.lit(1, pl.Int64),
+        _wt=pl.lit(1, pl.Int64),
+    )
+    parts = pl.concat([rest, _split(usage, shared)], how="diagonal_relaxed")
+    return _finish(parts)
+
+
+def _attempts(runs: pl.LazyFrame, resolve: Callable[[str], str | None]) -> pl.LazyFrame:
+    return runs.select(
+        "task_id",
+        pl.col("model").alias("run_model"),
+        pl.col("model")
+        .map_elements(lambda m: resolve(m) or m, return_dtype=pl.String)
+        .alias("_run_model_key"),
+        "run_id",
+        "attempt",
+        "session_id",
+        "request_ids",
+        "started_at",
+        "ended_at",
+        pl.col("api_key").alias("_run_key"),
+        pl.col("project").alias("_run_project"),
     )
 
 
@@ -80,6 +131,105 @@ def _session_match(usage: pl.LazyFrame, attempts: pl.LazyFrame) -> pl.LazyFrame:
 def _count_per_uid(pairs: pl.LazyFrame) -> pl.LazyFrame:
     return pairs.group_by("_uid").agg(
         _n=pl.len().cast(pl.Int64), **{k: pl.col(k).first() for k in ATTEMPT_KEYS}
+    )
+
+
+def _own_tokens(whole: pl.LazyFrame) -> pl.LazyFrame:
+    """Tokens each attempt logged itself (joined by id), per model: the sharing weights."""
+    return (
+        whole.filter(pl.col("_n") == 1)
+        .group_by(*ATTEMPT_KEYS, _key=pl.coalesce("model_id", "model"))
+        .agg(_own=pl.sum_horizontal(*TOKEN_BUCKETS).sum().cast(pl.Int64))
+    )
+
+
+def _window_shares(
+    left: pl.LazyFrame, attempts: pl.LazyFrame, own: pl.LazyFrame
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(uid, attempt, weight) for aggregated rows with candidates; the cause for the others."""
+    rows = left.select(
+        "_uid",
+        "period_start",
+        "period_end",
+        "api_key",
+        _key=pl.coalesce("model_id", "model"),
+        _project=pl.coalesce("project", "workspace"),
+    )
+    cands = rows.join(
+        attempts.drop("request_ids", "session_id"),
+        left_on="_key",
+        right_on="_run_model_key",
+        how="inner",
+    ).filter(_overlaps())
+    named = (pl.col("_run_key").is_not_null() | pl.col("_run_project").is_not_null()) & (
+        (pl.col("_run_key").is_null() | (pl.col("_run_key") == pl.col("api_key")))
+        & (pl.col("_run_project").is_null() | (pl.col("_run_project") == pl.col("_project")))
+    ).fill_null(False)
+    matched = cands.filter(named).join(own, on=[*ATTEMPT_KEYS, "_key"], how="left")
+    shares = _weights(matched)
+    seen = cands.select("_uid").unique().with_columns(_seen=pl.lit(True))
+    cause = rows.join(seen, on="_uid", how="left").select(
+        "_uid",
+        _wcause=pl.when(pl.col("_seen"))
+        .then(pl.lit("aggregated report row: no attempt in its time window names its key/project"))
+        .otherwise(pl.lit("aggregated report row: no attempt of this model in its time window")),
+    )
+    return shares, cause
+
+
+def _overlaps() -> pl.Expr:
+    end = pl.max_horizontal("period_end", "period_start")
+    return (pl.col("started_at") <= end) & (pl.col("ended_at") >= pl.col("period_start"))
+
+
+def _weights(matched: pl.LazyFrame) -> pl.LazyFrame:
+    """Tokens when any candidate logged some, else microseconds inside the window, else 1."""
+    start = pl.max_horizontal("started_at", "period_start")
+    end = pl.min_horizontal("ended_at", pl.max_horizontal("period_end", "period_start"))
+    dur = (end - start).dt.total_microseconds().clip(lower_bound=0)
+    own = pl.col("_own").fill_null(0)
+    by_tokens = own.sum().over("_uid") > 0
+    by_time = dur.sum().over("_uid") > 0
+    return matched.select(
+        "_uid",
+        *ATTEMPT_KEYS,
+        _w=pl.when(by_tokens).then(own).when(by_time).then(dur).otherwise(1).cast(pl.Int64),
+        attribution_method=pl.when(by_tokens)
+        .then(pl.lit("window_tokens"))
+        .when(by_time)
+        .then(pl.lit("window_duration"))
+        .otherwise(pl.lit("window_equal")),
+    )
+
+
+def _split(usage: pl.LazyFrame, shares: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per (aggregated row, attempt) with its exact share of tokens and money."""
+    parts = shares.sort("_uid", *ATTEMPT_KEYS).with_columns(
+        _part=(pl.int_range(pl.len()).over("_uid") + 1).cast(pl.Int64),
+        _parts=pl.len().over("_uid").cast(pl.Int64),
+        _wt=pl.col("_w").sum().over("_uid"),
+    )
+    joined = parts.join(usage, on="_uid", how="left")
+    args = ("_uid", "_w", "_wt", "_part")
+    split = joined.with_columns(
+        *[split_int(c, *args).alias(c) for c in _INTS],
+        *[split_money(c, *args).alias(c) for c in _MONEY],
+    )
+    priced = pl.col("price_status") == "priced"
+    cost = pl.sum_horizontal(*[f"cost_{b}" for b in TOKEN_BUCKETS])
+    return split.with_columns(cost=pl.when(priced).then(cost), unattributed_cause=pl.lit(None))
+
+
+def _finish(parts: pl.LazyFrame) -> pl.LazyFrame:
+    return (
+        parts.with_columns(
+            usage_row=pl.col("_uid"),
+            part=pl.col("_part"),
+            parts=pl.col("_parts"),
+            share=pl.col("_w") / pl.col("_wt"),
+        )
+        .sort("_uid", "_part")
+        .select([pl.col(c).cast(t) for c, t in ATTRIBUTED.items()])
     )
 
 

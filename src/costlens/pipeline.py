@@ -56,7 +56,8 @@ def run(
     got = ingest(paths, runs, tick)
     if strict:
         _refuse_rejections(got.issues)
-    usage = attribute(pricing.price(got.usage.lazy(), book, price_date), got.runs.lazy()).collect()
+    priced = pricing.price(got.usage.lazy(), book, price_date)
+    usage = attribute(priced, got.runs.lazy(), book.resolve).collect()
     att = metrics.attempts(usage.lazy(), got.runs.lazy()).collect()
     tasks = metrics.task_runs(att.lazy()).collect()
     usage_models = metrics.usage_by_model(usage.lazy()).collect()
@@ -89,7 +90,7 @@ def _rates_used(usage: pl.DataFrame, book: pricing.Book) -> pl.DataFrame:
     used = (
         usage.filter(pl.col("price_status") == "priced")
         .group_by("model_id", "price_period_from", "price_tier", "price_modifiers")
-        .agg(rows=pl.len().cast(pl.Int64), cost=pl.col("cost").sum())
+        .agg(rows=pl.col("usage_row").n_unique().cast(pl.Int64), cost=pl.col("cost").sum())
         .sort("model_id", "price_period_from", "price_tier", "price_modifiers")
     )
     detail = [_period_detail(book, r) for r in used.iter_rows(named=True)]
@@ -129,7 +130,9 @@ def summarise(
     attributed = _dsum(usage.filter(pl.col("task_id").is_not_null())["cost"])
     kinds = issues.group_by("kind").agg(pl.col("count").sum())
     count = dict(zip(kinds["kind"], kinds["count"], strict=True))
-    priced = usage.filter(pl.col("price_status") == "priced").height
+    # A shared aggregated row is several parts (attribution.py); count each source row once.
+    rows_once = usage.filter(pl.col("part") == 1)
+    priced = rows_once.filter(pl.col("price_status") == "priced").height
     return {
         "total_cost": total,
         "currency": currencies[0] if currencies else "USD",
@@ -144,9 +147,9 @@ def summarise(
             for r in usage_models.iter_rows(named=True)
         ],
         "rows": {
-            "read": usage.height + count.get("rejected", 0) + count.get("duplicate", 0),
+            "read": rows_once.height + count.get("rejected", 0) + count.get("duplicate", 0),
             "priced": priced,
-            "unpriced": usage.height - priced,
+            "unpriced": rows_once.height - priced,
             "rejected": count.get("rejected", 0),
             "duplicate": count.get("duplicate", 0),
             "skipped": count.get("skipped", 0),

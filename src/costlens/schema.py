@@ -83,8 +83,11 @@ RUNS: dict[str, pl.DataType] = {
     "review_minutes": pl.Decimal(38, 6),
     "session_id": pl.String(),
     "request_ids": pl.List(pl.String()),
+    "api_key": pl.String(),
+    "project": pl.String(),
 }
-"""One row per attempt at a task, from a run log."""
+"""One row per attempt at a task, from a run log. ``api_key`` / ``project`` (optional) name the
+key or project (workspace) the attempt spent on, which lets aggregated report rows be shared out."""
 
 OUTCOMES = ("pass", "fail", "error")
 

@@ -25,6 +25,8 @@ FIELDS = (
     "reprompts",
     "review_minutes",
     "session_id",
+    "api_key",
+    "project",
 )
 REQUIRED = ("task_id", "model", "attempt", "started_at", "ended_at", "outcome")
 LINE = pl.Struct({**{f: pl.String for f in FIELDS}, "request_ids": pl.List(pl.String)})
@@ -91,6 +93,8 @@ def _validate(recs: pl.LazyFrame, fmt: str, path: Path) -> tuple[pl.LazyFrame, p
         reprompts=text["reprompts"].fill_null("0").cast(pl.Int64, strict=False),
         review_minutes=text["review_minutes"].str.to_decimal(scale=6),
         session_id=text["session_id"],
+        api_key=text["api_key"],
+        project=text["project"],
         request_ids=pl.col("request_ids").fill_null(pl.lit([], pl.List(pl.String))),
     )
     reason = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))

@@ -17,13 +17,17 @@ def rounded(value: Decimal | None, quantum: Decimal = CENT) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(quantum, rounding=ROUND_HALF_EVEN)
 
 
-def allocate(parts: list[Decimal], quantum: Decimal = CENT) -> list[Decimal]:
-    """Round ``parts`` so their sum equals ``rounded(sum(parts))`` exactly.
+def allocate(
+    parts: list[Decimal], quantum: Decimal = CENT, target: Decimal | None = None
+) -> list[Decimal]:
+    """Round ``parts`` so their sum equals ``rounded(sum(parts))`` (or ``target``) exactly.
 
     Each part is floored to the quantum; the units left over go to the parts with the largest
-    remainders (ties to the earlier part), the Hamilton method.
+    remainders (ties to the earlier part), the Hamilton method. ``target`` (a multiple of the
+    quantum within one quantum per part of the exact sum) lets a breakdown match a total that
+    was itself allocated elsewhere.
     """
-    target = rounded(sum(parts, Decimal(0)), quantum)
+    target = rounded(sum(parts, Decimal(0)), quantum) if target is None else target
     floors = [p.quantize(quantum, rounding=ROUND_FLOOR) for p in parts]
     left = int((target - sum(floors, Decimal(0))) / quantum)
     order = sorted(range(len(parts)), key=lambda i: (-(parts[i] - floors[i]), i))

@@ -59,9 +59,17 @@ def unattributed(report: Report) -> pl.DataFrame:
     """Unattributed usage by cause and model."""
     rows = report.usage.filter(pl.col("task_id").is_null())
     table = rows.group_by("unattributed_cause", model=pl.coalesce("model_id", "model")).agg(
-        rows=pl.len().cast(pl.Int64), cost=pl.col("cost").sum()
+        rows=pl.len().cast(pl.Int64),
+        unpriced_rows=(pl.col("price_status") == "unpriced").sum().cast(pl.Int64),
+        cost=pl.col("cost").sum(),
     )
-    return _money(table.sort("unattributed_cause", "model"), ["cost"])
+    table = table.sort("unattributed_cause", "model").with_columns(pl.col("cost").fill_null(0))
+    # Cents by largest remainder, so the causes add up to the Summary's unattributed amount.
+    cents = allocate(table["cost"].to_list(), target=unattributed_cents(report))
+    return table.with_columns(
+        cost=pl.Series(cents, dtype=pl.Decimal(38, 2)),
+        cost_exact=pl.Series([str(v) for v in table["cost"]], dtype=pl.String),
+    )
 
 
 def data_quality(report: Report) -> pl.DataFrame:
