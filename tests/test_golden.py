@@ -31,10 +31,9 @@ CASES = {
 
 def _relative(df: pl.DataFrame) -> pl.DataFrame:
     """Paths relative to the repository, so goldens do not depend on the checkout location."""
-    if "source_file" not in df.columns:
-        return df
     root = str(ROOT) + os.sep
-    return df.with_columns(pl.col("source_file").str.replace(root, "", literal=True))
+    text = [c for c, t in df.schema.items() if t == pl.String]
+    return df.with_columns(pl.col(c).str.replace_all(root, "", literal=True) for c in text)
 
 
 def _tables(paths: list[Path]) -> dict[str, pl.DataFrame]:

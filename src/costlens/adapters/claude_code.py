@@ -68,40 +68,60 @@ class ClaudeCode:
         )
 
     def read(self, path: Path) -> Read:
-        lines = pl.scan_lines(path).with_row_index("ln", offset=1)
-        has_usage = pl.col("line").str.contains('"usage"', literal=True)
-        cand = lines.filter(has_usage).with_columns(
-            _usage=pl.col("line").str.json_path_match("$.message.usage")
-        )
-        # A line mentioning "usage" that is valid JSON but has no message.usage is a user or tool
-        # line quoting the word; a line that does not parse at all is a truncated write.
-        bad_usage = cand.filter(
-            pl.col("_usage").is_null() & pl.col("line").str.json_path_match("$").is_null()
-        )
-        # Lines without usage are not decoded at all (speed); a cheap shape check still catches
-        # a truncated write among them, so a cut-off line is never silently skipped.
-        text = pl.col("line").str.strip_chars()
-        rest = lines.filter(~has_usage)
-        cut = rest.filter((text != "") & ~text.str.ends_with("}"))
-        bad = pl.concat([bad_usage.select("ln"), cut.select("ln")])
-        good = cand.filter(pl.col("_usage").is_not_null()).select(
-            "ln", rec=pl.col("line").str.json_decode(LINE)
-        )
-        rec = good.unnest("rec").unnest("message")
-        synthetic = rec.filter(pl.col("model") == SYNTHETIC)
-        usage = rec.filter(pl.col("model") != SYNTHETIC).select(_usage_columns(path))
+        try:
+            lines = _decode(path, careful=False).collect(engine="streaming")
+        except pl.exceptions.ComputeError:
+            # A line shaped like a whole object that still does not parse (rare corruption):
+            # redo this file with a per-line validity check, which costs a second parse.
+            lines = _decode(path, careful=True).collect(engine="streaming")
+        rec = lines.filter(pl.col("_state") == "usage").unnest("rec").unnest("message")
+        usage = rec.filter(pl.col("usage").is_not_null() & (pl.col("model") != SYNTHETIC))
         issues = pl.concat(
             [
                 issues_from(
-                    NAME, path, bad, "rejected", pl.lit("line is not valid JSON (truncated?)")
+                    NAME,
+                    path,
+                    lines.filter(pl.col("_state") == "bad").lazy(),
+                    "rejected",
+                    pl.lit("line is not valid JSON (truncated?)"),
                 ),
                 issues_from(
-                    NAME, path, synthetic, "skipped", pl.lit("synthetic message (no API call)")
+                    NAME,
+                    path,
+                    rec.filter(pl.col("model") == SYNTHETIC).lazy(),
+                    "skipped",
+                    pl.lit("synthetic message (no API call)"),
                 ),
-                _skipped_count(path, rest.filter((text == "") | text.str.ends_with("}"))),
+                _skipped_count(
+                    path, _skipped(lines) + rec.filter(pl.col("usage").is_null()).height
+                ),
             ]
         )
-        return Read(rows=usage, issues=issues)
+        return Read(rows=usage.lazy().select(_usage_columns(path)), issues=issues)
+
+
+def _decode(path: Path, careful: bool) -> pl.LazyFrame:
+    """Lines that mention usage, decoded once, plus every line that looks cut off.
+
+    Lines without ``"usage"`` are never decoded (the speed of this reader). A line is taken as
+    whole when it is ``{...}``; in careful mode it must also parse, checked line by line.
+    """
+    text = pl.col("line").str.strip_chars()
+    whole = text.str.starts_with("{") & text.str.ends_with("}")
+    if careful:
+        whole = whole & pl.col("line").str.json_path_match("$").is_not_null()
+    has_usage = pl.col("line").str.contains('"usage"', literal=True)
+    state = (
+        pl.when(text == "").then(pl.lit("empty"))
+        .when(~whole).then(pl.lit("bad"))
+        .when(has_usage).then(pl.lit("usage"))
+        .otherwise(pl.lit("skip"))
+    )  # fmt: skip
+    lines = pl.scan_lines(path).with_row_index("ln", offset=1).with_columns(_state=state)
+    kept = lines.filter(pl.col("_state").is_in(["usage", "bad"]) | (pl.col("ln") == 1))
+    source = pl.when(pl.col("_state") == "usage").then(pl.col("line")).otherwise(pl.lit("{}"))
+    skipped = lines.filter(pl.col("_state") == "skip").select(pl.len().alias("_skipped"))
+    return kept.select("ln", "_state", rec=source.str.json_decode(LINE)).join(skipped, how="cross")
 
 
 def _usage_columns(path: Path) -> list[pl.Expr]:
@@ -149,10 +169,14 @@ def _usage_columns(path: Path) -> list[pl.Expr]:
     ]
 
 
-def _skipped_count(path: Path, lines: pl.LazyFrame) -> pl.LazyFrame:
-    return lines.select(
+def _skipped(lines: pl.DataFrame) -> int:
+    return int(lines["_skipped"][0]) if lines.height else 0
+
+
+def _skipped_count(path: Path, count: int) -> pl.LazyFrame:
+    return pl.LazyFrame({"n": [count]}).select(
         *lineage(NAME, path, pl.lit(None)),
         kind=pl.lit("skipped"),
         reason=pl.lit("line carries no usage"),
-        count=pl.len().cast(pl.Int64),
-    ).filter(pl.col("count") > 0)
+        count=pl.col("n").cast(pl.Int64),
+    )
