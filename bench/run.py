@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -69,8 +68,8 @@ def main() -> None:
             check=True,
         )
     size = sum(f.stat().st_size for f in root.rglob("*.jsonl")) / 1e6
-    lens = shutil.which("costlens") or str(Path(sys.executable).parent / "costlens")
-    t1, m1, o1 = measure([lens, "report", str(root / "projects"), "--json", "-q"])
+    lens = [sys.executable, "-m", "costlens"]
+    t1, m1, o1 = measure([*lens, "report", str(root / "projects"), "--json", "-q"])
     env = {**os.environ, "CLAUDE_CONFIG_DIR": str(root), "TZ": "UTC"}
     t2, m2, o2 = measure([CCUSAGE, "claude", "daily", "--offline", "--json"], env)
     same = costlens_tokens(o1) == ccusage_tokens(o2)

@@ -97,16 +97,19 @@ def _dedupe_frame(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, p
         .otherwise(1)
     )
     first = ranked.filter(pl.col("_rank") == 1)
-    where = first.select(*keys, _kept=pl.concat_str("source_file", pl.lit(":"), "source_line"))
-    dupes = ranked.filter(pl.col("_rank") > 1).join(where, on=keys, how="left", nulls_equal=True)
-    issues = dupes.select(
-        "source_format",
-        "source_file",
-        "source_line",
-        kind=pl.lit("duplicate"),
-        reason=pl.concat_str(
-            pl.lit("duplicate of "), "_kept", pl.lit(f" (same {', '.join(keys)})")
-        ),
-        count=pl.lit(1, pl.Int64),
+    # One issue row per file (count + first line) rather than per duplicate: a busy log has as
+    # many duplicate lines as records, and the Data quality sheet only needs counts and examples.
+    issues = (
+        ranked.filter(pl.col("_rank") > 1)
+        .group_by("source_format", "source_file", maintain_order=True)
+        .agg(source_line=pl.col("source_line").min(), count=pl.len().cast(pl.Int64))
+        .select(
+            "source_format",
+            "source_file",
+            "source_line",
+            kind=pl.lit("duplicate"),
+            reason=pl.lit(f"same {', '.join(keys)} as a kept line (kept the most output)"),
+            count="count",
+        )
     )
     return first.drop("_seq", "_rank"), issues
