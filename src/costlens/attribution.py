@@ -59,8 +59,10 @@ def attribute(
         resolve: maps a run-log model name to a priced model id (``Book.resolve``), so that an
             aggregated row's model can be compared with the attempt's.
     """
-    usage = priced.with_row_index("_uid").with_columns(pl.col("_uid").cast(pl.Int64))
-    attempts = _attempts(runs, resolve)
+    # Five branches below read the usage: materialise it once so pricing runs once, not five times.
+    usage = priced.with_row_index("_uid").with_columns(pl.col("_uid").cast(pl.Int64)).collect()
+    usage = usage.lazy()
+    attempts = _attempts(runs, resolve).collect().lazy()
     by_request = _unique_match(
         usage.select("_uid", "request_id").filter(pl.col("request_id").is_not_null()),
         attempts.explode("request_ids").rename({"request_ids": "request_id"}),

@@ -150,3 +150,6 @@ def _render(result: Report, output: Path | None, csv_dir: Path | None) -> None:
     for target in (output, csv_dir):
         if target:
             console.print(f"Wrote {target}")
+
+
+from . import cli_compare  # noqa: E402, F401  (registers `costlens compare`)

@@ -6,6 +6,8 @@ of the bundle. Costs stay Decimal at full precision; only the report layer round
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 from .schema import MONEY, TOKEN_BUCKETS
@@ -46,10 +48,16 @@ def attempts(usage: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def task_runs(att: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per (task, model, run)."""
+def task_runs(att: pl.LazyFrame, review_rate: Decimal | None = None) -> pl.LazyFrame:
+    """One row per (task, model, run).
+
+    Args:
+        att: attempts (``attempts``).
+        review_rate: what an hour of human review costs; ``review_cost`` is null without it.
+    """
     passed = pl.col("outcome") == "pass"
     first = (pl.col("attempt") == 1) & passed & (pl.col("reprompts") == 0)
+    rate = pl.lit(review_rate / 60 if review_rate is not None else None, MONEY)
     return (
         att.group_by(TASK_RUN)
         .agg(
@@ -64,6 +72,9 @@ def task_runs(att: pl.LazyFrame) -> pl.LazyFrame:
             **{t: pl.col(t).sum() for t in TOKENS},
             cost=_money_sum("cost"),
             unpriced_requests=pl.col("unpriced_requests").sum(),
+        )
+        .with_columns(
+            review_cost=(pl.col("review_minutes").fill_null(0).cast(MONEY) * rate).cast(MONEY)
         )
         .sort(TASK_RUN)
     )
@@ -88,8 +99,23 @@ def models(tr: pl.LazyFrame) -> pl.LazyFrame:
                 (_money_sum("cost") / solved).cast(MONEY)
             ),
             median_wall_seconds=pl.col("wall_seconds").median(),
+            p50_wall_seconds=pl.col("wall_seconds").quantile(0.5, "linear"),
+            p90_wall_seconds=pl.col("wall_seconds").quantile(0.9, "linear"),
+            mean_attempts_to_success=pl.col("attempts_to_success").mean(),
+            review_cost=pl.when(pl.col("review_cost").is_not_null().any()).then(
+                _money_sum("review_cost")
+            ),
             **{t: pl.col(t).sum() for t in TOKENS},
+            **{f"{t}_per_task": pl.col(t).mean() for t in TOKENS},
             unpriced_requests=pl.col("unpriced_requests").sum(),
+        )
+        .with_columns(
+            # Human review is its own column; this one adds it to the model spend.
+            cost_per_solved_task_with_review=pl.when(pl.col("solved_task_runs") > 0).then(
+                ((pl.col("total_cost") + pl.col("review_cost")) / pl.col("solved_task_runs")).cast(
+                    MONEY
+                )
+            ),
         )
         .sort("run_model")
     )

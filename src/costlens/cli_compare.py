@@ -1,0 +1,66 @@
+"""``costlens compare``: rank models on a matched task bundle (registered from cli.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .cli import cli
+from .errors import CostlensError
+
+
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--usage",
+    "usage_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Usage exports or agent logs (file or folder) to join to the runs.",
+)
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="policy.toml")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write an Excel workbook.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout.")
+def compare(runs, usage_paths, policy_path, output, as_json):
+    """Compare models on the tasks every one of them attempted.
+
+    RUNS are run logs (costlens, Inspect AI, aider, SWE-agent, mini-swe-agent) or folders.
+    Ranks the models under the policy, marks the Pareto frontier and reprices under price
+    scenarios to show whether the winner holds.
+
+    \b
+    Example:
+        costlens compare runs/ --usage ~/.claude/projects --policy policy.toml -o compare.xlsx
+    """
+    from . import compare as lib
+    from .reports.compare_out import compare_json, write_compare_workbook
+
+    try:
+        policy = lib.load_policy(policy_path) if policy_path else lib.Policy()
+        result = lib.compare(list(runs), list(usage_paths), policy)
+        if output:
+            write_compare_workbook(result, output)
+    except CostlensError as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        click.echo(compare_json(result))
+    else:
+        _render(result, output)
+
+
+def _render(result, output: Path | None) -> None:
+    from rich.console import Console
+
+    from .reports.money import rounded
+
+    console = Console()
+    console.print(f"Policy: {result.policy.describe()}")
+    console.print(f"Matched tasks: {len(result.matched_tasks)}; left out: {result.excluded.height}")
+    for r in result.models.iter_rows(named=True):
+        per = rounded(r["cost_per_solved_task"])
+        console.print(f"{r['rank']}. {r['run_model']}: {r['reason']} (per solved task {per})")
+    for r in result.scenarios.filter("winner_changes").iter_rows(named=True):
+        console.print(f"Winner changes under '{r['scenario']}': {r['winner']}")
+    if output:
+        console.print(f"Wrote {output}")

@@ -1,0 +1,86 @@
+"""Writers for ``costlens compare``: the workbook and the JSON object. Nothing is computed here
+except rounding money to cents for the workbook (the JSON keeps exact decimal strings)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+from openpyxl import Workbook
+
+from ..compare import Comparison
+from .atomic import atomic_file
+from .excel import _frame, _pairs
+from .jsonout import _default
+from .money import rounded
+
+RANKING = [
+    "rank", "run_model", "eligible", "reason", "pareto", "tasks", "task_runs",
+    "first_attempt_success_rate", "first_attempt_success_rate_ci_low",
+    "first_attempt_success_rate_ci_high", "solve_rate", "solve_rate_ci_low", "solve_rate_ci_high",
+    "mean_reprompts", "mean_attempts", "mean_attempts_to_success", "total_cost", "cost_per_task",
+    "cost_per_task_ci_low", "cost_per_task_ci_high", "cost_per_solved_task",
+    "cost_per_solved_task_ci_low", "cost_per_solved_task_ci_high",
+    "expected_cost_to_first_success", "review_cost", "cost_per_solved_task_with_review",
+    "p50_wall_seconds", "p90_wall_seconds", "input_uncached_per_task", "cache_read_per_task",
+    "cache_write_5m_per_task", "cache_write_1h_per_task", "output_per_task",
+    "reasoning_per_task", "unpriced_requests",
+]  # fmt: skip
+
+
+def _cents(df: pl.DataFrame) -> pl.DataFrame:
+    money = [c for c, t in df.schema.items() if isinstance(t, pl.Decimal)]
+    return df.with_columns(
+        pl.col(c).map_elements(rounded, return_dtype=pl.Decimal(38, 2)) for c in money
+    )
+
+
+def write_compare_workbook(c: Comparison, target: Path) -> None:
+    """Ranking, Pass@k, Deltas, Per-task deltas, Tasks, Left out, Price scenarios, Long sessions."""
+    wb = Workbook(write_only=True)
+    _pairs(wb, "Policy", _policy_rows(c))
+    _frame(wb, "Ranking", _cents(c.models.select(RANKING)))
+    _frame(wb, "Pass@k", c.pass_k)
+    _frame(wb, "Deltas", c.delta_summary)
+    _frame(wb, "Per-task deltas", c.deltas)
+    _frame(wb, "Tasks", _cents(c.tasks))
+    _frame(wb, "Left out", c.excluded)
+    _frame(wb, "Price scenarios", c.scenarios)
+    _frame(wb, "Long sessions", _cents(c.sessions))
+    with atomic_file(target) as tmp:
+        wb.save(tmp)
+
+
+def _policy_rows(c: Comparison) -> list[tuple[str, object]]:
+    changed = c.scenarios.filter(pl.col("winner_changes"))["scenario"].to_list()
+    return [
+        ("Policy", c.policy.describe()),
+        ("Policy from", c.policy.source),
+        ("Review rate per hour", c.policy.review_rate),
+        ("Matched tasks", len(c.matched_tasks)),
+        ("Task-model pairs left out", c.excluded.height),
+        ("Winner", c.models["run_model"][0] if c.models.height else None),
+        ("Scenarios where the winner changes", ", ".join(changed) or "none"),
+        ("Bootstrap resamples / seed", f"{c.policy.bootstrap} / {c.policy.seed}"),
+    ]
+
+
+def compare_json(c: Comparison) -> str:
+    """The comparison as indented JSON; Decimals are exact strings."""
+    obj = {
+        "policy": c.policy.describe(),
+        "matched_tasks": c.matched_tasks,
+        "left_out": c.excluded.to_dicts(),
+        "models": c.models.select(RANKING).to_dicts(),
+        "pass_k": c.pass_k.to_dicts(),
+        "paired_deltas": c.delta_summary.to_dicts(),
+        "price_scenarios": c.scenarios.to_dicts(),
+        "long_sessions": c.sessions.head(10).to_dicts(),
+    }
+    return json.dumps(obj, default=_json_default, indent=2)
+
+
+def _json_default(v: object) -> str:
+    return _default(v) if isinstance(v, Decimal) else str(v)
