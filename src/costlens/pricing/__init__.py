@@ -1,6 +1,6 @@
 """Versioned, dated price tables (``book``) and the engine that applies them (``engine``)."""
 
-from .book import Book, bundled_dir, load
+from .book import Book, Override, bundled_dir, load
 from .engine import PRICED, price
 
-__all__ = ["PRICED", "Book", "bundled_dir", "load", "price"]
+__all__ = ["PRICED", "Book", "Override", "bundled_dir", "load", "price"]

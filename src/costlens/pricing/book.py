@@ -1,8 +1,8 @@
-"""Price tables: TOML files, one per provider, validated with pydantic. See docs/pricing.md.
+"""The price book: bundled tables, with the user's ``--pricing`` files layered over them.
 
-Rates are decimal strings per 1M tokens, read with ``tomllib`` (``parse_float=Decimal``) so no
-number ever passes through a float. Every period names its source, the date it was checked and a
-confidence. Periods are ``[from, to)``: a period ends where the next one starts.
+A layer replaces whole entries, never single numbers: a model with the same id, every modifier
+with the same name, a moving alias with the same name. What a layer replaced or added is kept in
+``Book.overrides`` so that every report can list it.
 """
 
 from __future__ import annotations
@@ -11,193 +11,197 @@ import datetime as dt
 import fnmatch
 import hashlib
 import re
-import tomllib
-from decimal import Decimal
+from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import PricingError, located
+from . import check
+from .files import Source, bundled_dir, parse, toml_files
+from .format import BUCKETS, Model, ProviderFile, as_utc
 
-BUCKETS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output")
-"""Rate names, one per canonical token bucket (``input`` prices ``input_uncached``)."""
-
-_STRICT = ConfigDict(extra="forbid", frozen=True)
-
-
-class Rates(BaseModel):
-    """USD (or the file's currency) per 1M tokens, for each token bucket."""
-
-    model_config = _STRICT
-    input: Decimal
-    cache_read: Decimal
-    cache_write_5m: Decimal
-    cache_write_1h: Decimal
-    output: Decimal
-
-    @field_validator("*")
-    @classmethod
-    def _exact(cls, v: Decimal) -> Decimal:
-        # Six decimals per 1M tokens is 12 per token: the scale costlens computes money at.
-        if v < 0 or v.as_tuple().exponent < -6:  # type: ignore[operator]
-            raise ValueError("rates must be >= 0 with at most 6 decimal places")
-        return v
-
-
-class Tier(BaseModel):
-    """A whole-request cliff: above the threshold every bucket of the request pays ``rates``."""
-
-    model_config = _STRICT
-    input_total_above: int = Field(gt=0)
-    """Threshold on the request's total input, cache reads and writes included."""
-    compare: Literal[">", ">="] = ">"
-    rates: Rates
-
-
-class Period(BaseModel):
-    """Rates in force from ``from_`` until the next period starts (or ``to``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    from_: dt.date | dt.datetime = Field(alias="from")
-    to: dt.date | dt.datetime | None = None
-    source: str
-    checked: dt.date
-    confidence: Literal["official", "secondary", "estimated"]
-    note: str | None = None
-    rates: Rates
-    tier: list[Tier] = []
-
-    @property
-    def start(self) -> dt.datetime:
-        return as_utc(self.from_)
-
-
-class Model(BaseModel):
-    """One priced model id, with its aliases and dated price periods."""
-
-    model_config = _STRICT
-    id: str
-    aliases: list[str] = []
-    """Exact names or globs (``*``) that resolve to this id."""
-    period: list[Period]
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Model:
-        starts = [p.start for p in self.period]
-        if starts != sorted(starts) or len(set(starts)) != len(starts):
-            raise ValueError(f"model {self.id}: periods must be in order with distinct 'from'")
-        return self
-
-
-class Modifier(BaseModel):
-    """A dated multiplier on some buckets, for rows matching ``when`` (e.g. batch = 50%)."""
-
-    model_config = _STRICT
-    name: str
-    when: dict[str, str | bool]
-    """Canonical usage columns and the value that switches the modifier on."""
-    from_: dt.date = Field(alias="from")
-    scale: Decimal
-    applies_to: list[Literal[BUCKETS]] = list(BUCKETS)  # type: ignore[valid-type]
-    models: list[str] = ["*"]
-    source: str
-
-
-class ProviderFile(BaseModel):
-    """One ``pricing/<provider>.toml`` file."""
-
-    model_config = _STRICT
-    schema_version: Literal[1]
-    provider: str
-    currency: str
-    service_tiers: list[str]
-    """Service tiers the base rates cover (``standard``, ``default``...). A row served on any
-    other tier, with no modifier for it, is unpriced rather than priced at the wrong rate."""
-    model: list[Model]
-    modifier: list[Modifier] = []
-
-    @property
-    def known_tiers(self) -> list[str]:
-        named = [str(m.when["service_tier"]) for m in self.modifier if "service_tier" in m.when]
-        return [*self.service_tiers, *named]
-
-
-def as_utc(d: dt.date | dt.datetime) -> dt.datetime:
-    """A period boundary as an aware UTC datetime (a bare date means 00:00 UTC)."""
-    if isinstance(d, dt.datetime):
-        return d if d.tzinfo else d.replace(tzinfo=dt.UTC)
-    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
-
+__all__ = ["BUCKETS", "Book", "Override", "as_utc", "bundled_dir", "load"]
 
 _SNAPSHOT = re.compile(r"-(\d{8}|\d{4}-\d{2}-\d{2})$")
-_ROUTE = re.compile(r"^(anthropic|openai|azure|bedrock|vertex_ai|openrouter)/")
+_PREFIX = re.compile(r"^(anthropic|openai|openrouter|google|gemini|models|deepseek)/")
+_ROUTE_PREFIX = re.compile(r"^(bedrock|vertex_ai|vertex|azure)/")
+_ROUTE_OF_PREFIX = {
+    "bedrock": "bedrock",
+    "vertex_ai": "vertex",
+    "vertex": "vertex",
+    "azure": "azure",
+}
+ALIAS = "alias:"
+"""Prefix of a resolution that names a moving alias (resolved by date in the engine)."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """One entry a ``--pricing`` layer replaced or added."""
+
+    kind: str
+    provider: str
+    name: str
+    action: str
+    file: str
 
 
 class Book:
-    """All loaded provider files, plus the digest that identifies them."""
+    """All providers' merged tables, the files they came from and the digest identifying them."""
 
-    def __init__(self, files: dict[Path, ProviderFile], digest: str):
-        self.files = files
-        self.version = digest
+    def __init__(self, sources: list[Source]):
+        self.sources = sources
+        self.providers: dict[str, ProviderFile] = {}
+        self.origin: dict[tuple[str, str, str], Path] = {}
+        self.overrides: list[Override] = []
+        for src in sources:
+            self._layer(src)
+        digest = hashlib.sha256(
+            b"".join(s.path.name.encode() + s.path.read_bytes() for s in sources)
+        )
+        self.version = "sha256:" + digest.hexdigest()[:16]
+
+    @property
+    def files(self) -> dict[str, ProviderFile]:
+        """Merged tables by provider (kept for callers of the first pricing cut)."""
+        return self.providers
+
+    def _layer(self, src: Source) -> None:
+        f = src.data
+        base = self.providers.get(f.provider)
+        if base is None:
+            if f.currency is None or f.service_tiers is None:
+                msg = f"provider '{f.provider}' is new: give 'currency' and 'service_tiers'"
+                raise PricingError(located(src.path, None, msg))
+            self.providers[f.provider] = f
+            replaced, added = [], sorted(_entries(f))
+        else:
+            if f.currency not in (None, base.currency):
+                msg = f"currency {f.currency} differs from the bundled {base.currency}"
+                raise PricingError(located(src.path, None, msg))
+            self.providers[f.provider] = _merge(base, f)
+            replaced, added = (
+                sorted(_entries(f) & _entries(base)),
+                sorted(_entries(f) - _entries(base)),
+            )
+        for kind, name in [*replaced, *added]:
+            self.origin[(f.provider, kind, name)] = src.path
+        if src.overlay:
+            self.overrides += [
+                Override(k, f.provider, n, "replaced", str(src.path)) for k, n in replaced
+            ]
+            self.overrides += [Override(k, f.provider, n, "added", str(src.path)) for k, n in added]
 
     @cached_property
     def models(self) -> dict[str, tuple[ProviderFile, Model]]:
-        return {m.id: (f, m) for f in self.files.values() for m in f.model}
+        """Every model id -> (its provider's merged table, the model)."""
+        return {m.id: (f, m) for f in self.providers.values() for m in f.model}
 
     @cached_property
-    def _exact(self) -> dict[str, str]:
-        names = {m.id: m.id for _, m in self.models.values()}
-        for _, m in self.models.values():
-            names.update({a: m.id for a in m.aliases if "*" not in a})
-        return names
+    def _names(self) -> dict[str, tuple[dict[str, str], list[tuple[str, str]]]]:
+        """Per provider: exact lower-cased name -> target, and (glob, target) pairs."""
+        out = {}
+        for p, f in self.providers.items():
+            exact = {a.name.lower(): ALIAS + f"{p}:{a.name}" for a in f.alias}
+            globs = []
+            for m in f.model:
+                exact.setdefault(m.id.lower(), m.id)
+                for a in m.aliases:
+                    if any(c in a for c in "*?["):
+                        globs.append((a.lower(), m.id))
+                    else:
+                        exact.setdefault(a.lower(), m.id)
+            out[p] = (exact, globs)
+        return out
 
-    def resolve(self, name: str) -> str | None:
-        """The priced model id for a reported model name, or None when unknown."""
-        n = _ROUTE.sub("", name.strip().lower())
-        for candidate in (n, _SNAPSHOT.sub("", n)):
-            if candidate in self._exact:
-                return self._exact[candidate]
-        for _, m in self.models.values():
-            if any(fnmatch.fnmatchcase(n, a) for a in m.aliases if "*" in a):
-                return m.id
+    def resolve(self, name: str, provider: str | None = None) -> str | None:
+        """The model id (or ``alias:<provider>:<name>``) a reported name means, or None.
+
+        A cloud route named by a prefix (``bedrock/``, ``vertex_ai/``, ``azure/``) or by the
+        row's provider restricts the search to that route's table; otherwise first-party
+        tables are searched before route tables. Exact names and aliases win over the name
+        without a dated snapshot suffix, which wins over glob aliases.
+        """
+        n = name.strip().lower()
+        route = _ROUTE_PREFIX.match(n)
+        hint = _ROUTE_OF_PREFIX[route.group(1)] if route else (provider or "").lower()
+        order = self._order(hint)
+        bare = _PREFIX.sub("", n)
+        for candidate in dict.fromkeys([n, bare, _ROUTE_PREFIX.sub("", bare)]):
+            found = self._lookup(order, candidate)
+            if found:
+                return found
         return None
 
+    def _order(self, hint: str) -> list[str]:
+        f = self.providers.get(hint)
+        if f is not None and f.route:
+            return [hint]
+        first = [p for p, f in self.providers.items() if not f.route]
+        return first + [p for p, f in self.providers.items() if f.route]
 
-def bundled_dir() -> Path:
-    """The pricing tables shipped with costlens (wheel) or at the repository top (checkout)."""
-    packaged = resources.files("costlens") / "_pricing"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[3] / "pricing"
+    def _lookup(self, order: list[str], n: str) -> str | None:
+        for candidate in dict.fromkeys([n, _SNAPSHOT.sub("", n)]):
+            for p in order:
+                if candidate in self._names[p][0]:
+                    return self._names[p][0][candidate]
+        for p in order:
+            for glob, target in self._names[p][1]:
+                if fnmatch.fnmatchcase(n, glob):
+                    return target
+        return None
+
+    def alias_targets(self) -> list[tuple[str, dt.datetime, str]]:
+        """(``alias:<provider>:<name>``, from, model id) for every moving alias target."""
+        return [
+            (ALIAS + f"{p}:{a.name}", as_utc(t.from_), t.model)
+            for p, f in self.providers.items()
+            for a in f.alias
+            for t in a.target
+        ]
 
 
-def load(paths: list[Path] | None = None) -> Book:
-    """Load and validate price tables (the bundled ones when ``paths`` is None)."""
-    files = sorted(_toml_files(paths or [bundled_dir()]))
-    if not files:
+def _merge(base: ProviderFile, layer: ProviderFile) -> ProviderFile:
+    ids = {m.id for m in layer.model}
+    mods = {m.name for m in layer.modifier}
+    aliases = {a.name for a in layer.alias}
+    tiers = list(dict.fromkeys([*(base.service_tiers or []), *(layer.service_tiers or [])]))
+    return base.model_copy(
+        update={
+            "model": [m for m in base.model if m.id not in ids] + layer.model,
+            "modifier": [m for m in base.modifier if m.name not in mods] + layer.modifier,
+            "alias": [a for a in base.alias if a.name not in aliases] + layer.alias,
+            "erratum": base.erratum + layer.erratum,
+            "service_tiers": tiers,
+        }
+    )
+
+
+def _entries(f: ProviderFile) -> set[tuple[str, str]]:
+    return (
+        {("model", m.id) for m in f.model}
+        | {("modifier", m.name) for m in f.modifier}
+        | {("alias", a.name) for a in f.alias}
+    )
+
+
+def load(paths: list[Path] | None = None, *, bundled: bool = True) -> Book:
+    """Load the bundled tables and layer ``paths`` (files or folders) over them.
+
+    Args:
+        paths: the user's pricing files or folders (``--pricing``), applied in order.
+        bundled: start from the bundled tables; ``False`` loads ``paths`` alone.
+
+    Raises:
+        PricingError: a file is malformed, or a structural check fails (``path:line``).
+    """
+    base = toml_files([bundled_dir()]) if bundled else []
+    overlays = toml_files(paths or [])
+    if not base and not overlays:
         raise PricingError(f"{paths}: no pricing *.toml files found")
-    parsed = {p: _parse(p) for p in files}
-    digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in files))
-    return Book(parsed, "sha256:" + digest.hexdigest()[:16])
-
-
-def _toml_files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        out.extend(p.glob("*.toml") if p.is_dir() else [p])
-    return out
-
-
-def _parse(path: Path) -> ProviderFile:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-        return ProviderFile.model_validate(data)
-    except tomllib.TOMLDecodeError as e:
-        raise PricingError(located(path, getattr(e, "lineno", None), f"not valid TOML: {e}")) from e
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise PricingError(located(path, None, f"{where}: {first['msg']}")) from e
+    sources = [parse(p) for p in base] + [parse(p, overlay=bundled) for p in overlays]
+    for src in sources:
+        bad = check.errors(src)
+        if bad:
+            raise PricingError(f"{bad[0].text} (run `costlens pricing check` for all findings)")
+    return Book(sources)

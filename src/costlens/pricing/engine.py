@@ -1,21 +1,22 @@
-"""Price canonical usage rows: resolve the model, pick the period in force, apply the
-whole-request cliff and modifiers, and compute cost per bucket in Decimal.
+"""Price canonical usage rows: resolve the name (by date, for a moving alias), pick the period in
+force, apply the whole-request cliff, then the modifiers, and compute cost per bucket in Decimal.
 
-Everything per row is a polars expression: periods are found with an as-of join on time, and
-Python only runs once per distinct model name or price period.
+Everything per row is a polars expression: aliases and periods are found with as-of joins on
+time, and Python only runs once per distinct (provider, model name), price period or modifier.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from decimal import Decimal
 
 import polars as pl
 
 from .. import schema
 from ..schema import MONEY, TOKEN_BUCKETS
-from .book import BUCKETS, Book, Model, ProviderFile, as_utc
+from . import modifiers
+from .book import ALIAS, Book
+from .format import BUCKETS, FEES, Model, ProviderFile, as_utc
 
 RATE_FOR = dict(zip(TOKEN_BUCKETS, BUCKETS, strict=True))
 """Canonical token bucket -> rate name (``input_uncached`` is priced at ``input``)."""
@@ -25,12 +26,16 @@ PRICED: dict[str, pl.DataType] = {
     "model_id": pl.String(),
     "price_status": pl.String(),
     "unpriced_reason": pl.String(),
+    "price_model": pl.String(),
     "price_period_from": schema.UTC_TIME,
     "price_source": pl.String(),
+    "price_confidence": pl.String(),
+    "price_file": pl.String(),
     "price_tier": pl.String(),
     "price_modifiers": pl.String(),
     "cliff_unchecked": pl.Boolean(),
     **{f"cost_{b}": MONEY for b in TOKEN_BUCKETS},
+    **{f"cost_{f}": MONEY for f in FEES},
     "cost": MONEY,
     "cost_currency": pl.String(),
     "pricing_version": pl.String(),
@@ -38,6 +43,8 @@ PRICED: dict[str, pl.DataType] = {
 """Usage plus its price provenance and cost. ``cost`` is null exactly when unpriced."""
 
 _MILLION = Decimal(1_000_000)
+_THOUSAND = Decimal(1_000)
+_EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
 def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.LazyFrame:
@@ -49,164 +56,257 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
         at: reprice everything as of this instant instead of each row's own time.
     """
     schema.check(usage, schema.USAGE, "pricing input")
-    names = usage.select("model").unique().collect()["model"].to_list()
-    resolved = pl.LazyFrame(
-        {"model": names, "model_id": [book.resolve(n or "") for n in names]},
-        schema={"model": pl.String, "model_id": pl.String},
-    )
     when = pl.lit(at, schema.UTC_TIME) if at else pl.col("period_start")
+    # A billing adapter that maps a vendor label (CUR usage type, Azure meter, GCP SKU) to a
+    # model name states it in ``model_canonical``; ``model`` keeps the raw label.
+    usage = usage.with_columns(_name=pl.coalesce("model_canonical", "model"))
     rows = (
-        usage.join(resolved, on="model", how="left", nulls_equal=True)
+        usage.join(_resolved(usage, book), on=["provider", "_name"], how="left", nulls_equal=True)
         .with_columns(_at=when)
         .sort("_at")
         .join_asof(
-            _periods(book).sort("p_from"),
-            left_on="_at",
-            right_on="p_from",
-            by="model_id",
-            check_sortedness=False,
+            _aliases(book), left_on="_at", right_on="a_from", by="_key", check_sortedness=False
+        )
+        .with_columns(model_id=_model_id())
+        .join_asof(
+            _periods(book), left_on="_at", right_on="p_from", by="model_id", check_sortedness=False
         )
     )
-    rows = rows.with_columns(_reason=_unpriced_reason(book), _tier=_tier_switch())
-    rows = rows.with_columns(_modifier_scales(book))
-    return _costs(rows, book.version)
+    tiers = _max_tiers(book)
+    rows = rows.with_columns(_tier=_tier_index(tiers)).with_columns(
+        _tier_above=_tier_pick(tiers, "above", pl.lit(0, pl.Int64)).fill_null(0)
+    )
+    hits = modifiers.hits(book.providers)
+    rows = rows.with_columns(
+        *[h.expr.alias(f"_hit{i}") for i, h in enumerate(hits)],
+        *[_base_rate(b, tiers).alias(f"_base_{b}") for b in (*BUCKETS, *FEES)],
+    )
+    hits = [modifiers.Hit(h.mod, h.provider, pl.col(f"_hit{i}")) for i, h in enumerate(hits)]
+    rows = rows.with_columns(*_final_rates(hits), _mods=_names(hits), _clash=_clashes(hits))
+    rows = rows.with_columns(_reason=_unpriced_reason(book, hits))
+    return _costs(rows, book.version, tiers)
+
+
+def _resolved(usage: pl.LazyFrame, book: Book) -> pl.LazyFrame:
+    """One row per distinct (provider, model name) with what the name resolves to."""
+    pairs = usage.select("provider", "_name").unique().collect()
+    keys = [book.resolve(m, p) if m else None for p, m in pairs.iter_rows()]
+    return pairs.with_columns(_key=pl.Series(keys, dtype=pl.String)).lazy()
+
+
+def _aliases(book: Book) -> pl.LazyFrame:
+    """As-of table: a model id resolves to itself; a moving alias to its target by date."""
+    rows = [(m, _EPOCH, m) for m in book.models] + book.alias_targets()
+    return pl.LazyFrame(
+        rows,
+        schema={"_key": pl.String, "a_from": schema.UTC_TIME, "_target": pl.String},
+        orient="row",
+    ).sort("a_from")
+
+
+def _model_id() -> pl.Expr:
+    return pl.when(pl.col("_key").str.starts_with(ALIAS)).then("_target").otherwise("_key")
+
+
+def _max_tiers(book: Book) -> int:
+    return max((len(p.tier) for _, m in book.models.values() for p in m.period), default=0)
 
 
 def _periods(book: Book) -> pl.LazyFrame:
-    """One row per (model, period): boundaries, provenance and per-token rates."""
-    records = [_period_row(f, m, i) for f, m in book.models.values() for i in range(len(m.period))]
-    rate_cols = {f"r_{b}": MONEY for b in BUCKETS} | {f"t_{b}": MONEY for b in BUCKETS}
-    return pl.LazyFrame(
-        records,
-        schema={
-            "model_id": pl.String,
-            "p_from": schema.UTC_TIME,
-            "p_to": schema.UTC_TIME,
-            "p_source": pl.String,
-            "p_currency": pl.String,
-            "t_above": pl.Int64,
-            "t_ge": pl.Boolean,
-            **rate_cols,
-        },
-        orient="row",
-    )
+    """One row per (model, period): boundaries, provenance, per-token rates and tiers."""
+    tiers = _max_tiers(book)
+    records = [
+        _period_row(book, f, m, i, tiers)
+        for f, m in book.models.values()
+        for i in range(len(m.period))
+    ]
+    cols = {
+        "model_id": pl.String,
+        "p_from": schema.UTC_TIME,
+        "p_to": schema.UTC_TIME,
+        "p_source": pl.String,
+        "p_confidence": pl.String,
+        "p_file": pl.String,
+        "p_currency": pl.String,
+        **{f"r_{b}": MONEY for b in (*BUCKETS, *FEES)},
+    }
+    for k in range(tiers):
+        cols |= {f"t{k}_above": pl.Int64, f"t{k}_ge": pl.Boolean, f"t{k}_label": pl.String}
+        cols |= {f"t{k}_{b}": MONEY for b in BUCKETS}
+    return pl.LazyFrame(records, schema=cols, orient="row").sort("p_from")
 
 
-def _period_row(f: ProviderFile, m: Model, i: int) -> tuple:
+def _period_row(book: Book, f: ProviderFile, m: Model, i: int, tiers: int) -> tuple:
     p = m.period[i]
     end = as_utc(p.to) if p.to else (m.period[i + 1].start if i + 1 < len(m.period) else None)
-    tier = p.tier[0] if p.tier else None
-    tier_rates = [_per_token(getattr(tier.rates, b)) if tier else None for b in BUCKETS]
-    return (
-        m.id,
-        p.start,
-        end,
-        p.source,
-        f.currency,
-        tier.input_total_above if tier else None,
-        tier.compare == ">=" if tier else None,
-        *[_per_token(getattr(p.rates, b)) for b in BUCKETS],
-        *tier_rates,
+    origin = book.origin.get((f.provider, "model", m.id))
+    row = [m.id, p.start, end, p.source, p.confidence, origin and origin.name, f.currency]
+    row += [_per(p.rates.get(b), _MILLION) for b in BUCKETS]
+    row += [_per(p.fees.web_search if isinstance(p.fees.web_search, Decimal) else None, _THOUSAND)]
+    for k in range(tiers):
+        t = p.tier[k] if k < len(p.tier) else None
+        row += [t.input_total_above, t.compare == ">=", t.label] if t else [None, None, None]
+        row += [_per(t.rates.get(b), _MILLION) if t else None for b in BUCKETS]
+    return tuple(row)
+
+
+def _per(rate: Decimal | None, unit: Decimal) -> Decimal | None:
+    return None if rate is None else rate / unit
+
+
+def _tier_index(tiers: int) -> pl.Expr:
+    """Index of the highest cliff the request passes (-1: base rates).
+
+    Aggregated report rows cannot be checked request by request: where the source states the
+    context window (Anthropic ``200k-1M``) the first tier applies, otherwise the base rates and
+    the row is flagged ``cliff_unchecked``.
+    """
+    total = pl.sum_horizontal(*[pl.col(b) for b in TOKEN_BUCKETS if b != "output"])
+    index = pl.lit(-1, pl.Int32)
+    for k in range(tiers):
+        above, ge = pl.col(f"t{k}_above"), pl.col(f"t{k}_ge")
+        over = pl.when(ge).then(total >= above).otherwise(total > above).fill_null(False)
+        index = pl.when(over).then(pl.lit(k, pl.Int32)).otherwise(index)
+    if tiers == 0:
+        return index
+    # Google billing SKUs say "long" (above the model's threshold) or "short".
+    window = pl.col("context_window")
+    stated = (window.str.starts_with("200k") | (window == "long")).fill_null(False)
+    has_tier = pl.col("t0_above").is_not_null()
+    aggregated = (
+        pl.when(stated & has_tier).then(pl.lit(0, pl.Int32)).otherwise(pl.lit(-1, pl.Int32))
     )
+    return pl.when(pl.col("aggregated")).then(aggregated).otherwise(index)
 
 
-def _per_token(per_million: Decimal) -> Decimal:
-    return per_million / _MILLION
+def _tier_pick(tiers: int, what: str, base: pl.Expr) -> pl.Expr:
+    out = base
+    for k in range(tiers):
+        out = pl.when(pl.col("_tier") == k).then(pl.col(f"t{k}_{what}")).otherwise(out)
+    return out
 
 
-def _unpriced_reason(book: Book) -> pl.Expr:
+def _base_rate(bucket: str, tiers: int) -> pl.Expr:
+    """The per-token rate before modifiers: the tier's where a cliff applies (fees: flat)."""
+    if bucket in FEES:
+        return pl.col(f"r_{bucket}")
+    return _tier_pick(tiers, bucket, pl.col(f"r_{bucket}"))
+
+
+def _final_rates(hits: list[modifiers.Hit]) -> list[pl.Expr]:
+    """Per bucket: the one explicit override that applies (or the base rate) times the scales
+    of every other modifier that applies to that bucket. Override rates are per 1M tokens."""
+    out = []
+    for b in (*BUCKETS, *FEES):
+        unit = _THOUSAND if b in FEES else _MILLION
+        overrides = [(h, o) for h in hits if (o := h.override(b, unit)) is not None]
+        rate = pl.coalesce(*[o for _, o in overrides], pl.col(f"_base_{b}"))
+        for h in hits:
+            if b in h.mod.applies_to and h.mod.scale is not None:
+                # One factor per modifier (a product, not nested whens: the tree stays linear).
+                mine = [o for g, o in overrides if g is h]
+                on = h.expr & (mine[0].is_null() if mine else pl.lit(True))
+                one = pl.lit(Decimal(1), MONEY)
+                rate = rate * pl.when(on).then(modifiers.scale_lit(h.mod.scale)).otherwise(one)
+        count = (
+            pl.sum_horizontal(*[o.is_not_null().cast(pl.Int32) for _, o in overrides])
+            if overrides
+            else pl.lit(0, pl.Int32)
+        )
+        out += [rate.alias(f"_rate_{b}"), count.alias(f"_ovr_{b}")]
+    return out
+
+
+def _names(hits: list[modifiers.Hit]) -> pl.Expr:
+    names = [pl.when(h.expr).then(pl.lit(h.mod.name)) for h in hits]
+    if not names:
+        return pl.lit("")
+    return pl.concat_list(names).list.drop_nulls().list.unique(maintain_order=True).list.join(",")
+
+
+def _clashes(hits: list[modifiers.Hit]) -> pl.Expr:
+    """Text naming two modifiers that apply together but say they do not combine (or null)."""
+    by_name: dict[str, pl.Expr] = {}
+    for h in hits:
+        by_name[h.mod.name] = by_name.get(h.mod.name, pl.lit(False)) | h.expr
+    out = pl.lit(None, pl.String)
+    for h in hits:
+        for other in h.mod.excludes:
+            both = h.expr & by_name.get(other, pl.lit(False))
+            out = pl.when(both).then(pl.lit(f"modifiers {h.mod.name} and {other}")).otherwise(out)
+    return out
+
+
+def _unpriced_reason(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
     day = pl.col("_at").dt.strftime("%Y-%m-%d %H:%M:%S UTC")
-    odd_tier = pl.lit(False)
-    for f in book.files.values():
-        ids = [m.id for m in f.model]
-        tier = pl.col("service_tier")
-        odd_tier = odd_tier | (
-            pl.col("model_id").is_in(ids) & ~tier.is_in(f.known_tiers)
-        ).fill_null(False)
-    return (
+    reason = (
         pl.when(pl.col("model").is_null())
         .then(pl.lit("no model named in the source row"))
+        .when(pl.col("_key").is_null())
+        .then(pl.format("unknown model '{}': add it to a pricing table or pass --pricing", "_name"))
         .when(pl.col("model_id").is_null())
-        .then(pl.format("unknown model '{}': add it to a pricing table or pass --pricing", "model"))
-        .when(
-            pl.col("p_from").is_null()
-            | (pl.col("p_to").is_not_null() & (pl.col("_at") >= pl.col("p_to")))
-        )
+        .then(pl.format("alias '{}' names no model at {}", "model", day))
+        .when(pl.col("p_from").is_null() | (pl.col("_at") >= pl.col("p_to")).fill_null(False))
         .then(pl.format("no price for {} at {}", "model_id", day))
-        .when(odd_tier)
+        .when(_odd_tier(book, hits))
         .then(pl.format("no price for service tier '{}' of {}", "service_tier", "model_id"))
-        .otherwise(None)
+        .when(pl.col("_clash").is_not_null())
+        .then(pl.format("{} do not combine (no published price)", "_clash"))
     )
+    for b in (*BUCKETS, *FEES):
+        reason = reason.when(pl.col(f"_ovr_{b}") > 1).then(
+            pl.format(
+                f"several modifiers set the {b} rate of {{}}: add one combined table", "model_id"
+            )
+        )
+    for bucket, rate in [*RATE_FOR.items(), *((f, f) for f in FEES)]:
+        missing = (pl.col(bucket) > 0) & pl.col(f"_rate_{rate}").is_null()
+        reason = reason.when(missing).then(
+            pl.format(f"no {rate} rate for {{}} at {{}}", "model_id", day)
+        )
+    return reason.otherwise(None)
 
 
-def _tier_switch() -> pl.Expr:
-    """True where the whole request pays the long-context rates."""
-    total = pl.sum_horizontal(*[pl.col(b) for b in TOKEN_BUCKETS if b != "output"])
-    over = (
-        pl.when(pl.col("t_ge"))
-        .then(total >= pl.col("t_above"))
-        .otherwise(total > pl.col("t_above"))
-    )
-    # An aggregated report row cannot be checked request by request; Anthropic states the tier.
-    stated = pl.col("context_window").str.starts_with("200k").fill_null(False)
-    return (
-        pl.when(pl.col("t_above").is_null())
-        .then(False)
-        .when(pl.col("aggregated"))
-        .then(stated)
-        .otherwise(over)
-    )
-
-
-def _modifier_scales(book: Book) -> list[pl.Expr]:
-    """Per bucket, the product of the scales of the modifiers that apply, and their names."""
-    scales = {b: pl.lit(Decimal(1), MONEY) for b in BUCKETS}
-    names: list[pl.Expr] = []
-    for f in book.files.values():
+def _odd_tier(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
+    """A service tier the base rates do not cover, and no modifier prices it for this row."""
+    odd = pl.lit(False)
+    for name, f in book.providers.items():
+        tier = pl.col("service_tier")
+        priced = pl.any_horizontal(
+            pl.lit(False),
+            *[h.expr for h in hits if h.provider == name and "service_tier" in h.mod.when],
+        )
         ids = [m.id for m in f.model]
-        for mod in f.modifier:
-            hit = _modifier_hit(mod.when, mod.from_, [i for i in ids if _any_glob(i, mod.models)])
-            for b in mod.applies_to:
-                scales[b] = (
-                    pl.when(hit).then(scales[b] * pl.lit(mod.scale, MONEY)).otherwise(scales[b])
-                )
-            names.append(pl.when(hit).then(pl.lit(mod.name)))
-    joined = pl.concat_str(names, separator=",", ignore_nulls=True) if names else pl.lit("")
-    return [*(s.alias(f"_s_{b}") for b, s in scales.items()), joined.alias("_mods")]
+        odd = odd | (pl.col("model_id").is_in(ids) & ~tier.is_in(f.service_tiers or []) & ~priced)
+    return odd.fill_null(False)
 
 
-def _modifier_hit(when: dict[str, str | bool], start: dt.date, ids: list[str]) -> pl.Expr:
-    hit = pl.col("model_id").is_in(ids) & (pl.col("_at") >= pl.lit(as_utc(start), schema.UTC_TIME))
-    for column, value in when.items():
-        hit = hit & (pl.col(column) == pl.lit(value)).fill_null(False)
-    return hit
-
-
-def _any_glob(model_id: str, globs: list[str]) -> bool:
-    return any(fnmatch.fnmatchcase(model_id, g) for g in globs)
-
-
-def _costs(rows: pl.LazyFrame, version: str) -> pl.LazyFrame:
+def _costs(rows: pl.LazyFrame, version: str, tiers: int) -> pl.LazyFrame:
     priced = pl.col("_reason").is_null()
-    costs = {}
-    for bucket, rate in RATE_FOR.items():
-        r = pl.when(pl.col("_tier")).then(pl.col(f"t_{rate}")).otherwise(pl.col(f"r_{rate}"))
-        costs[f"cost_{bucket}"] = pl.when(priced).then(pl.col(bucket) * r * pl.col(f"_s_{rate}"))
+    costs = {
+        f"cost_{k}": pl.when(priced).then(pl.col(k) * pl.col(f"_rate_{r}"))
+        for k, r in RATE_FOR.items()
+    }
+    costs |= {
+        f"cost_{f}": pl.when(priced).then(pl.col(f) * pl.col(f"_rate_{f}").fill_null(0))
+        for f in FEES
+    }
+    label = _tier_pick(tiers, "label", pl.lit("base"))
+    has_cliff = pl.col("t0_above").is_not_null() if tiers else pl.lit(False)
     out = rows.with_columns(**costs).with_columns(
         cost=pl.when(priced).then(pl.sum_horizontal(*[pl.col(c) for c in costs])),
         price_status=pl.when(priced).then(pl.lit("priced")).otherwise(pl.lit("unpriced")),
         unpriced_reason=pl.col("_reason"),
+        price_model=pl.when(priced).then(pl.col("model_id")),
         price_period_from=pl.when(priced).then(pl.col("p_from")),
         price_source=pl.when(priced).then(pl.col("p_source")),
-        price_tier=pl.when(~priced)
-        .then(None)
-        .when(pl.col("_tier"))
-        .then(pl.format("input > {}", "t_above"))
-        .otherwise(pl.lit("base")),
+        price_confidence=pl.when(priced).then(pl.col("p_confidence")),
+        price_file=pl.when(priced).then(pl.col("p_file")),
+        price_tier=pl.when(priced).then(label),
         price_modifiers=pl.when(priced).then(pl.col("_mods")),
         cliff_unchecked=priced
         & pl.col("aggregated")
-        & pl.col("t_above").is_not_null()
+        & has_cliff
         & pl.col("context_window").is_null(),
         cost_currency=pl.when(priced).then(pl.col("p_currency")),
         pricing_version=pl.lit(version),
