@@ -6,6 +6,7 @@ Python runs once per modifier (building expressions); the rows are only touched 
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,11 +77,17 @@ def _matches(col: pl.Expr, value: str | bool | list[str]) -> pl.Expr:
         return col == pl.lit(value)
     values = [value] if isinstance(value, str) else value
     plain = [v for v in values if not any(c in v for c in _GLOB)]
-    globs = [fnmatch.translate(v) for v in values if v not in plain]
+    globs = [_regex(v) for v in values if v not in plain]
     test = col.is_in(plain) if plain else pl.lit(False)
     if globs:
         test = test | col.str.contains("|".join(f"(?:{g})" for g in globs))
     return test
+
+
+def _regex(glob: str) -> str:
+    """A glob as an anchored regex the Rust engine accepts (``fnmatch.translate`` emits ``\\Z``)."""
+    parts = {"*": ".*", "?": "."}
+    return "^" + "".join(parts.get(c) or re.escape(c) for c in glob) + "$"
 
 
 def _in_window(w: Window) -> pl.Expr:
