@@ -46,6 +46,9 @@ def ingest(
         issues.append(_collect(schema.conform(read.issues, schema.ISSUES), path))
         if adapter.kind == "runs":
             runs.append(_collect(schema.check(read.rows, schema.RUNS, adapter.name), path))
+            if read.usage is not None:  # a harness log may carry usage too
+                rows = schema.conform(read.usage, schema.USAGE)
+                usage.setdefault(adapter.name, []).append(_collect(rows, path))
         else:
             rows = schema.conform(read.rows, schema.USAGE)
             usage.setdefault(adapter.name, []).append(_collect(rows, path))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import AmbiguousInput, UnrecognisedInput, located
 from ._base import Adapter, Read
+from .aider import AiderResults
 from .anthropic_usage import AnthropicUsageReport
 from .claude_code import ClaudeCode
 from .openai_usage import OpenAIUsageCompletions
@@ -21,6 +22,7 @@ ADAPTERS: list[Adapter] = [
     OpenAIUsageCompletions(),
     RunLogJSONL(),
     RunLogCSV(),
+    AiderResults(),
 ]
 
 DATA_SUFFIXES = (".jsonl", ".json", ".csv")
@@ -58,7 +60,8 @@ def expand(paths: list[Path]) -> list[Path]:
                 for f in p.rglob("*")
                 if f.is_file()
                 and f.suffix in DATA_SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                and not any(part.startswith(".") for part in f.relative_to(p).parent.parts)
+                and (not f.name.startswith(".") or f.name == ".aider.results.json")
             )
             out.extend(sorted(found))
         elif p.exists():

@@ -28,6 +28,9 @@ class Read:
     """Usage rows (``USAGE``) or attempts (``RUNS``)."""
     issues: pl.LazyFrame = field(default_factory=lambda: schema.empty(schema.ISSUES))
     """Rows that were rejected or skipped, with reasons (``ISSUES``)."""
+    usage: pl.LazyFrame | None = None
+    """Usage rows (``USAGE``) that a run-log reader found beside its attempts (an eval harness
+    log that records tokens or cost); None for every other reader."""
 
 
 class Adapter(Protocol):
