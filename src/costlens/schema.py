@@ -53,6 +53,8 @@ USAGE: dict[str, pl.DataType] = {
     "ttl_assumed": pl.Boolean(),
     "billed_cost": MONEY,
     "currency": pl.String(),
+    "model_canonical": pl.String(),
+    "tags": pl.String(),
 }
 """One row per usage record: a single request, or an aggregated bucket of a provider report.
 Documented column by column in docs/schema.md."""

@@ -9,24 +9,38 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import AmbiguousInput, UnrecognisedInput, located
+from . import _container
 from ._base import Adapter, Read
 from .aider import AiderResults
 from .anthropic_usage import AnthropicUsageReport
+from .aws_cur import AwsCur
+from .azure_costs import AzureCostDetails
+from .bedrock_logs import BedrockInvocationLog
 from .claude_code import ClaudeCode
+from .gcp_billing import GcpBillingExport
+from .gemini_logs import GeminiResponseLog
 from .openai_usage import OpenAIUsageCompletions
+from .otel_genai import OtelGenAISpans
 from .runlog import RunLogCSV, RunLogJSONL
 
 ADAPTERS: list[Adapter] = [
     ClaudeCode(),
     AnthropicUsageReport(),
     OpenAIUsageCompletions(),
+    GeminiResponseLog(),
+    GcpBillingExport(),
+    AwsCur(),
+    BedrockInvocationLog(),
+    AzureCostDetails(),
+    OtelGenAISpans(),
     RunLogJSONL(),
     RunLogCSV(),
     AiderResults(),
 ]
 
-DATA_SUFFIXES = (".jsonl", ".json", ".csv")
-"""Files a folder walk considers; anything else in a folder (README, scripts) is not input."""
+DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet")
+"""Files a folder walk considers; anything else in a folder (README, scripts) is not input.
+Containers are considered too: ``.zip`` and ``<data file>.gz`` (see ``_container``)."""
 
 
 def identify(path: Path) -> Adapter:
@@ -59,16 +73,24 @@ def expand(paths: list[Path]) -> list[Path]:
                 f
                 for f in p.rglob("*")
                 if f.is_file()
-                and f.suffix in DATA_SUFFIXES
+                and (f.suffix in DATA_SUFFIXES or _container.is_container(f, DATA_SUFFIXES))
                 and not any(part.startswith(".") for part in f.relative_to(p).parent.parts)
                 and (not f.name.startswith(".") or f.name == ".aider.results.json")
             )
-            out.extend(sorted(found))
+            for f in sorted(found):
+                out.extend(_opened(f))
         elif p.exists():
-            out.append(p)
+            out.extend(_opened(p))
         else:
             raise UnrecognisedInput(located(p, None, "no such file or folder"))
     return out
+
+
+def _opened(path: Path) -> list[Path]:
+    """A container's data members (decompressed, with limits), or the file itself."""
+    if _container.is_container(path, DATA_SUFFIXES):
+        return _container.members(path, DATA_SUFFIXES)
+    return [path]
 
 
 __all__ = ["ADAPTERS", "Adapter", "Read", "expand", "identify"]

@@ -1,0 +1,132 @@
+"""Gemini API / Vertex AI ``generateContent`` responses logged one per line (JSONL).
+
+A line is the response object itself, or the costlens wrapper ``{"timestamp", "request_id",
+"session_id", "response": {...}}`` (the same wrapper as the OpenAI and Anthropic response logs).
+Both spellings are read: the REST API's camelCase (``usageMetadata.promptTokenCount``) and the
+Python SDK's snake_case dumps (``usage_metadata.prompt_token_count``).
+
+Google's convention: ``promptTokenCount`` includes ``cachedContentTokenCount``;
+``toolUsePromptTokenCount`` (tool results fed back, e.g. grounding) is separate and billed as
+input; ``thoughtsTokenCount`` is separate from ``candidatesTokenCount`` and billed as output.
+Streamed responses log one chunk per line with the same ``responseId``: the pipeline keeps the
+one with the most output (the last chunk carries the final counts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+
+from ._base import Read, first_json_lines, lineage, utc
+from ._lines import decode, skipped
+
+NAME = "gemini-response-log"
+
+COUNTS = {
+    "prompt": ("promptTokenCount", "prompt_token_count"),
+    "cached": ("cachedContentTokenCount", "cached_content_token_count"),
+    "candidates": ("candidatesTokenCount", "candidates_token_count"),
+    "thoughts": ("thoughtsTokenCount", "thoughts_token_count"),
+    "tool_prompt": ("toolUsePromptTokenCount", "tool_use_prompt_token_count"),
+}
+"""Canonical count -> (camelCase, snake_case) source fields in ``usageMetadata``."""
+FIELDS = {
+    "usage": ("usageMetadata", "usage_metadata"),
+    "model": ("modelVersion", "model_version"),
+    "response_id": ("responseId", "response_id"),
+    "created": ("createTime", "create_time"),
+    "traffic": ("trafficType", "traffic_type"),
+}
+"""Canonical field -> (camelCase, snake_case) fields of the response object."""
+TRAFFIC = {"ON_DEMAND": None, "PROVISIONED_THROUGHPUT": "provisioned_throughput"}
+"""Vertex ``trafficType`` -> ``service_tier``. On-demand is the standard per-token price (no
+tier stated, like the Gemini API); provisioned throughput is billed per unit-hour, not per
+token, so it is named and left unpriced. Other values are kept lower-cased."""
+
+USAGE = pl.Struct(
+    {name: pl.Int64 for pair in COUNTS.values() for name in pair}
+    | {name: pl.String for name in FIELDS["traffic"]}
+)
+RESPONSE = pl.Struct(
+    {name: pl.String for key, pair in FIELDS.items() if key != "usage" for name in pair}
+    | {name: USAGE for name in FIELDS["usage"]}
+)
+LINE = pl.Struct(
+    {
+        "timestamp": pl.String,
+        "request_id": pl.String,
+        "session_id": pl.String,
+        "response": RESPONSE,
+        **{f.name: f.dtype for f in RESPONSE.fields},
+    }
+)
+"""Usage fields only: prompts, candidates and thought summaries are never decoded."""
+
+
+def _has_usage(d: dict) -> bool:
+    inner = d.get("response") if isinstance(d.get("response"), dict) else d
+    return any(k in inner for k in FIELDS["usage"])
+
+
+class GeminiResponseLog:
+    name: ClassVar[str] = NAME
+    kind: ClassVar[str] = "usage"
+    dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
+
+    def identify(self, path: Path) -> bool:
+        return path.suffix in (".jsonl", ".json") and any(
+            _has_usage(d) for d in first_json_lines(path)
+        )
+
+    def read(self, path: Path) -> Read:
+        rows, issues = decode(NAME, path, LINE)
+        obj = pl.when(pl.col("response").is_not_null()).then(pl.col("response"))
+        rows = rows.with_columns(
+            _obj=obj.otherwise(pl.struct([pl.col(f.name) for f in RESPONSE.fields]))
+        )
+        usage = _either(pl.col("_obj"), FIELDS["usage"])
+        usable = rows.filter(usage.is_not_null())
+        other = rows.filter(usage.is_null())
+        return Read(
+            rows=usable.with_columns(_u=usage).select(_columns(path)),
+            issues=pl.concat([issues, skipped(NAME, path, other, pl.lit("no usageMetadata"))]),
+        )
+
+
+def _either(struct: pl.Expr, names: tuple[str, str]) -> pl.Expr:
+    return pl.coalesce(*[struct.struct.field(n) for n in names])
+
+
+def _columns(path: Path) -> list[pl.Expr]:
+    o, u = pl.col("_obj"), pl.col("_u")
+    n = {k: _either(u, pair).fill_null(0) for k, pair in COUNTS.items()}
+    ts = pl.coalesce(utc(_either(o, FIELDS["created"])), utc(pl.col("timestamp")))
+    traffic = _either(u, FIELDS["traffic"])
+    return [
+        *lineage(NAME, path, pl.col("ln")),
+        pl.lit("google").alias("provider"),
+        _either(o, FIELDS["model"]).alias("model"),
+        ts.alias("period_start"),
+        ts.alias("period_end"),
+        pl.lit(False).alias("aggregated"),
+        pl.col("request_id"),
+        _either(o, FIELDS["response_id"]).alias("response_id"),
+        pl.col("session_id"),
+        # Vertex states how the request was served; provisioned throughput is not per-token.
+        pl.when(traffic.is_in(list(TRAFFIC)))
+        .then(traffic.replace_strict(TRAFFIC, default=None, return_dtype=pl.String))
+        .otherwise(traffic.str.to_lowercase())
+        .alias("service_tier"),
+        pl.lit(False).alias("batch"),
+        pl.lit(1, pl.Int64).alias("requests"),
+        (n["prompt"] - n["cached"] + n["tool_prompt"]).alias("input_uncached"),
+        n["cached"].alias("cache_read"),
+        pl.lit(0, pl.Int64).alias("cache_write_5m"),
+        pl.lit(0, pl.Int64).alias("cache_write_1h"),
+        (n["candidates"] + n["thoughts"]).alias("output"),
+        n["thoughts"].alias("reasoning"),  # Google omits zero counts
+        pl.lit(0, pl.Int64).alias("web_search"),
+        pl.lit(False).alias("ttl_assumed"),
+    ]
