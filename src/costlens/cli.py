@@ -51,7 +51,7 @@ def cli() -> None:
     "pricing_paths",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Price tables (file or folder) to use instead of the bundled ones.",
+    help="Price tables (file or folder) layered over the bundled ones; listed in the report.",
 )
 @click.option(
     "--price-date",
@@ -153,3 +153,4 @@ def _render(result: Report, output: Path | None, csv_dir: Path | None) -> None:
 
 
 from . import cli_compare  # noqa: E402, F401  (registers `costlens compare`)
+from .cli_pricing import pricing as _pricing  # noqa: E402, F401  (`costlens pricing`)

@@ -72,7 +72,8 @@ def run(
         issues=got.issues,
         rates=_rates_used(usage, book),
         files=got.files,
-        summary=summarise(usage, got.issues, tasks, usage_models, book.version),
+        summary=summarise(usage, got.issues, tasks, usage_models, book.version)
+        | {"pricing_overrides": [vars(o) for o in book.overrides]},
     )
     return report
 
@@ -101,7 +102,8 @@ def _period_detail(book: pricing.Book, row: dict) -> dict:
     """Rates per 1M tokens and provenance of the period (and tier) that priced ``row``."""
     f, m = book.models[row["model_id"]]
     p = next(p for p in m.period if p.start == row["price_period_from"])
-    rates = p.tier[0].rates if row["price_tier"] != "base" and p.tier else p.rates
+    tier = next((t for t in p.tier if t.label == row["price_tier"]), None)
+    rates = tier.rates if tier else p.rates
     return {
         "provider": f.provider,
         **{f"{b}_per_mtok": str(getattr(rates, b)) for b in pricing.book.BUCKETS},
@@ -110,6 +112,7 @@ def _period_detail(book: pricing.Book, row: dict) -> dict:
         "checked": p.checked.isoformat(),
         "confidence": p.confidence,
         "note": p.note or "",
+        "file": str(book.origin.get((f.provider, "model", m.id), "")),
     }
 
 

@@ -102,6 +102,13 @@ def summary_rows(report: Report) -> list[tuple[str, object]]:
         ("Task runs", report.tasks.height),
         ("Models under test", report.models.height),
     ]
+    rows += [
+        (
+            f"Pricing {o['action']} by --pricing",
+            f"{o['provider']} {o['kind']} {o['name']} ({o['file']})",
+        )
+        for o in s.get("pricing_overrides", [])
+    ]
     rows += [(f"Rows {k}", v) for k, v in s["rows"].items()]
     rows += [(f"Tokens: {k}", v) for k, v in s["tokens"].items()]
     return rows
