@@ -1,0 +1,89 @@
+"""Cross-check against genai-prices (a test-only dependency) for every model both know.
+
+Each first-party model is priced in the middle of each of its periods for one request
+(50K uncached + 20K cache read input, 5K output). Where costlens disagrees on purpose, the case
+is listed in DISAGREE with the reason; any other difference fails, and so does a listed
+disagreement that has gone away (so the list stays true).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from conftest import price_one
+
+genai_prices = pytest.importorskip("genai_prices")
+
+DISAGREE = {
+    ("o3", "2025-04-16"): "o3 launch cached input was $2.50, genai-prices has $0.50 "
+    "(research pricing.md section 1, problem 1; langfuse/langfuse#7223)",
+    ("claude-3-5-haiku", "2024-11-04"): "Haiku 3.5 launched at $1/$5 and was cut to $0.80/$4 "
+    "about a month later; genai-prices keeps only the later price",
+    ("gemini-2.5-pro", "2025-04-04"): "cache read was 0.31 before the cut to 0.125; "
+    "genai-prices overwrote the history (commit 5de9400a, problem 3)",
+    ("gemini-2.5-flash", "2025-06-17"): "cache read was 0.075 before the cut to 0.03; "
+    "genai-prices overwrote the history (problem 3)",
+    ("gpt-4o-2024-05-13", "2024-05-13"): "this snapshot never had prompt caching: cached "
+    "tokens are unpriced in costlens (a wrong input, never a guessed price)",
+    ("gpt-4o-2024-08-06", "2024-08-06"): "prompt caching started 2024-10-01: cached tokens "
+    "before it are unpriced in costlens",
+    ("gpt-4o-mini-2024-07-18", "2024-07-18"): "prompt caching started 2024-10-01: cached "
+    "tokens before it are unpriced in costlens",
+    ("deepseek-v3.2-exp", "2025-09-29"): "DeepSeek's own V3.2-Exp price is 0.28 / 0.028 hit / "
+    "0.42; genai-prices' entry (0.27 / 0.41, no cache rate) is not DeepSeek's first-party price",
+}
+PROVIDERS = ("anthropic", "openai", "google", "deepseek")
+
+
+def _cases(book):
+    for model_id, (f, m) in sorted(book.models.items()):
+        if f.provider in PROVIDERS:
+            for p in m.period:
+                yield f.provider, model_id, p.start + dt.timedelta(hours=12)
+
+
+def _theirs(provider: str, model_id: str, t: dt.datetime) -> D | None:
+    usage = genai_prices.Usage(input_tokens=70_000, cache_read_tokens=20_000, output_tokens=5_000)
+    try:
+        got = genai_prices.calc_price(
+            usage, model_ref=model_id, provider_id=provider, genai_request_timestamp=t
+        )
+    except LookupError:
+        return None  # genai-prices does not know this model id
+    return got.total_price
+
+
+def test_every_model_both_know_agrees_or_is_a_listed_disagreement(book):
+    differ, compared = set(), 0
+    for provider, model_id, t in _cases(book):
+        theirs = _theirs(provider, model_id, t)
+        if theirs is None:
+            continue
+        compared += 1
+        ours = price_one(
+            book, provider=provider, model=model_id, input_uncached=50_000, cache_read=20_000,
+            output=5_000, period_start=t,
+        )["cost"]  # fmt: skip
+        if ours is None or ours != theirs:
+            differ.add((model_id, t.date().isoformat()))
+    assert compared > 30
+    assert differ == set(DISAGREE)
+
+
+@pytest.mark.parametrize(
+    ("when", "ours", "why"),
+    [
+        # deepseek-chat on 2025-10-01: $0.28 + $0.42 (genai-prices: $1.37, problem 2)
+        (dt.datetime(2025, 10, 1, tzinfo=dt.UTC), D("0.70"), "DeepSeek's 2025 periods"),
+    ],
+)
+def test_deepseek_chat_disagreement_is_deliberate(book, when, ours, why):
+    usage = genai_prices.Usage(input_tokens=1_000_000, output_tokens=1_000_000)
+    theirs = genai_prices.calc_price(
+        usage, model_ref="deepseek-chat", provider_id="deepseek", genai_request_timestamp=when
+    ).total_price
+    row = price_one(book, model="deepseek-chat", input_uncached=1_000_000, output=1_000_000,
+                    period_start=when)  # fmt: skip
+    assert row["cost"] == ours != theirs, why
