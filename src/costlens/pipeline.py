@@ -18,7 +18,7 @@ from . import metrics, pricing
 from .attribution import attribute
 from .errors import CostlensError, StrictModeError, located
 from .ingest import ingest
-from .schema import TOKEN_BUCKETS
+from .schema import TOKEN_BUCKETS, conform
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def run(
     got = ingest(paths, runs, tick)
     if strict:
         _refuse_rejections(got.issues)
-    priced = pricing.price(got.usage.lazy(), book, price_date)
+    priced = _price(got.usage.lazy(), book, price_date)
     usage = attribute(priced, got.runs.lazy(), book.resolve).collect()
     att = metrics.attempts(usage.lazy(), got.runs.lazy()).collect()
     tasks = metrics.task_runs(att.lazy()).collect()
@@ -76,6 +76,19 @@ def run(
         | {"pricing_overrides": [vars(o) for o in book.overrides]},
     )
     return report
+
+
+def _price(usage: pl.LazyFrame, book: pricing.Book, at: dt.datetime | None) -> pl.LazyFrame:
+    """Price usage rows. A row with no token count at all states only money (a cost report):
+    it is not priced (``price_status = 'billed'``, ``cost`` null), so it never adds to the
+    computed total; its ``billed_cost`` is reported beside that total."""
+    billed_only = pl.all_horizontal([pl.col(b).is_null() for b in TOKEN_BUCKETS])
+    billed = usage.filter(billed_only).with_columns(
+        price_status=pl.lit("billed"), pricing_version=pl.lit(book.version)
+    )
+    return pl.concat(
+        [pricing.price(usage.filter(~billed_only), book, at), conform(billed, pricing.PRICED)]
+    )
 
 
 def _refuse_rejections(issues: pl.DataFrame) -> None:
@@ -136,6 +149,13 @@ def summarise(
     # A shared aggregated row is several parts (attribution.py); count each source row once.
     rows_once = usage.filter(pl.col("part") == 1)
     priced = rows_once.filter(pl.col("price_status") == "priced").height
+    billed = rows_once.filter(pl.col("price_status") == "billed").height
+    billed_currencies = usage.filter(pl.col("billed_cost").is_not_null())["currency"]
+    billed_currencies = billed_currencies.drop_nulls().unique().sort().to_list()
+    if len(billed_currencies) > 1:
+        raise CostlensError(
+            f"billed amounts are in several currencies {billed_currencies}; report them apart"
+        )
     return {
         "total_cost": total,
         "currency": currencies[0] if currencies else "USD",
@@ -152,11 +172,14 @@ def summarise(
         "rows": {
             "read": rows_once.height + count.get("rejected", 0) + count.get("duplicate", 0),
             "priced": priced,
-            "unpriced": rows_once.height - priced,
+            "unpriced": rows_once.height - priced - billed,
+            "billed": billed,
             "rejected": count.get("rejected", 0),
             "duplicate": count.get("duplicate", 0),
             "skipped": count.get("skipped", 0),
         },
+        "billed_cost": _dsum(usage["billed_cost"]),
+        "billed_currency": billed_currencies[0] if billed_currencies else None,
         "attributed_cost": attributed,
         "unattributed_cost": total - attributed,
         "task_cost": _dsum(tasks["cost"]),

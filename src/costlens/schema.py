@@ -37,6 +37,7 @@ USAGE: dict[str, pl.DataType] = {
     "request_id": pl.String(),
     "response_id": pl.String(),
     "session_id": pl.String(),
+    "custom_id": pl.String(),
     "project": pl.String(),
     "workspace": pl.String(),
     "api_key": pl.String(),
@@ -53,6 +54,9 @@ USAGE: dict[str, pl.DataType] = {
     "ttl_assumed": pl.Boolean(),
     "billed_cost": MONEY,
     "currency": pl.String(),
+    "line_item": pl.String(),
+    "billed_quantity": MONEY,
+    "billed_unit": pl.String(),
     "model_canonical": pl.String(),
     "tags": pl.String(),
 }

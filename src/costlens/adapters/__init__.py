@@ -12,14 +12,25 @@ from ..errors import AmbiguousInput, UnrecognisedInput, located
 from . import _container
 from ._base import Adapter, Read
 from .aider import AiderResults
+from .anthropic_batch import AnthropicBatchResults
+from .anthropic_cost import AnthropicCostReport
+from .anthropic_messages import AnthropicMessageLog
 from .anthropic_usage import AnthropicUsageReport
 from .aws_cur import AwsCur
 from .azure_costs import AzureCostDetails
 from .bedrock_logs import BedrockInvocationLog
 from .claude_code import ClaudeCode
+from .claude_code_report import ClaudeCodeUsageReport
+from .codex import CodexRollout
 from .gcp_billing import GcpBillingExport
 from .gemini_logs import GeminiResponseLog
+from .litellm import LiteLLMSpendLogs
+from .openai_batch import OpenAIBatchOutput
+from .openai_costs import OpenAICosts
+from .openai_dashboard import OpenAIDashboardActivity, OpenAIDashboardCost
+from .openai_responses import OpenAIResponseLog
 from .openai_usage import OpenAIUsageCompletions
+from .openrouter import OpenRouterActivity, OpenRouterGeneration
 from .otel_genai import OtelGenAISpans
 from .runlog import RunLogCSV, RunLogJSONL
 
@@ -27,6 +38,19 @@ ADAPTERS: list[Adapter] = [
     ClaudeCode(),
     AnthropicUsageReport(),
     OpenAIUsageCompletions(),
+    OpenAICosts(),
+    OpenAIDashboardActivity(),
+    OpenAIDashboardCost(),
+    OpenAIBatchOutput(),
+    OpenAIResponseLog(),
+    AnthropicCostReport(),
+    ClaudeCodeUsageReport(),
+    AnthropicBatchResults(),
+    AnthropicMessageLog(),
+    OpenRouterGeneration(),
+    OpenRouterActivity(),
+    LiteLLMSpendLogs(),
+    CodexRollout(),
     GeminiResponseLog(),
     GcpBillingExport(),
     AwsCur(),

@@ -13,22 +13,23 @@ import polars as pl
 
 from ..errors import InputError, MissingColumn, located
 from ._base import lineage, load_json_document, path_expr
+from ._exact import load_exact
 
 
-def pages(path: Path) -> list[dict]:
-    """The page objects in a report file."""
-    doc = load_json_document(path)
+def pages(path: Path, exact: bool = False) -> list[dict]:
+    """The page objects in a report file (``exact``: numbers kept as their raw text)."""
+    doc = load_exact(path) if exact else load_json_document(path)
     found = doc if isinstance(doc, list) else [doc]
     if not all(isinstance(p, dict) and isinstance(p.get("data"), list) for p in found):
         raise InputError(located(path, None, "expected a report page with a 'data' list"))
     return found
 
 
-def result_frame(path: Path, start: str, end: str) -> pl.DataFrame:
+def result_frame(path: Path, start: str, end: str, exact: bool = False) -> pl.DataFrame:
     """One row per result, with its bucket's ``_start``/``_end`` and a 1-based ``_record``."""
     records = [
         {**r, "_start": b.get(start), "_end": b.get(end)}
-        for p in pages(path)
+        for p in pages(path, exact)
         for b in p["data"]
         for r in b.get("results") or []
     ]

@@ -55,6 +55,7 @@ class AnthropicUsageReport:
                 or '"results":[]' in text
             )
             and '"cost_type"' not in text
+            and '"amount"' not in text  # a cost report (anthropic_cost.py) with an empty bucket
         )
 
     def read(self, path: Path) -> Read:

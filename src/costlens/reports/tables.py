@@ -12,10 +12,11 @@ from .money import CENT, MICRO, allocate, rounded
 
 USAGE_COLUMNS = [
     "source_format", "source_file", "source_line", "provider", "model", "model_id",
-    "period_start", "request_id", "session_id", "project", "workspace", "api_key",
+    "period_start", "request_id", "session_id", "custom_id", "project", "workspace", "api_key",
     "service_tier", "batch", "requests", *TOKENS, "price_status", "unpriced_reason",
     "price_tier", "price_modifiers", "cliff_unchecked", "ttl_assumed", "cost", "billed_cost",
-    "task_id", "run_model", "run_id", "attempt", "attribution_method", "unattributed_cause",
+    "currency", "line_item", "billed_quantity", "billed_unit", "task_id", "run_model", "run_id",
+    "attempt", "attribution_method", "unattributed_cause",
 ]  # fmt: skip
 
 
@@ -97,6 +98,8 @@ def summary_rows(report: Report) -> list[tuple[str, object]]:
         ("Total cost (priced usage)", total),
         ("  of which attributed to tasks", total - unattributed_cents(report)),
         ("  of which unattributed", unattributed_cents(report)),
+        ("Billed cost (stated by the sources)", rounded(s["billed_cost"])),
+        ("Billed currency", s["billed_currency"] or ""),
         ("Currency", s["currency"]),
         ("Pricing version", s["pricing_version"]),
         ("Task runs", report.tasks.height),

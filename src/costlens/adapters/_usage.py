@@ -1,0 +1,97 @@
+"""Per-request ``usage`` objects of the OpenAI and Anthropic APIs, turned into disjoint buckets.
+
+OpenAI (Chat Completions and Responses): input *includes* cached and cache-write tokens, and
+output includes reasoning. Anthropic (Messages): ``input_tokens`` *excludes* cache reads and
+writes, which are reported beside it; output includes thinking. Both declared once here and
+shared by the raw-response logs, the batch outputs and the gateways that pass them through.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+_INT = pl.Int64
+_IN_DETAILS = pl.Struct({"cached_tokens": _INT, "cache_write_tokens": _INT})
+_OUT_DETAILS = pl.Struct({"reasoning_tokens": _INT})
+
+OPENAI_USAGE = pl.Struct(
+    {
+        "prompt_tokens": _INT,
+        "completion_tokens": _INT,
+        "prompt_tokens_details": _IN_DETAILS,
+        "completion_tokens_details": _OUT_DETAILS,
+        "input_tokens": _INT,
+        "output_tokens": _INT,
+        "input_tokens_details": _IN_DETAILS,
+        "output_tokens_details": _OUT_DETAILS,
+    }
+)
+"""Chat Completions names (``prompt_tokens``...) and Responses names (``input_tokens``...)."""
+
+ANTHROPIC_USAGE = pl.Struct(
+    {
+        "input_tokens": _INT,
+        "output_tokens": _INT,
+        "cache_creation_input_tokens": _INT,
+        "cache_read_input_tokens": _INT,
+        "cache_creation": pl.Struct(
+            {"ephemeral_5m_input_tokens": _INT, "ephemeral_1h_input_tokens": _INT}
+        ),
+        "service_tier": pl.String,
+        "inference_geo": pl.String,
+        "speed": pl.String,
+        "server_tool_use": pl.Struct({"web_search_requests": _INT}),
+        "output_tokens_details": pl.Struct({"thinking_tokens": _INT}),
+    }
+)
+
+
+def _f(u: pl.Expr, *path: str) -> pl.Expr:
+    for p in path:
+        u = u.struct.field(p)
+    return u
+
+
+def openai_tokens(u: pl.Expr) -> list[pl.Expr]:
+    """Bucket columns from an ``OPENAI_USAGE`` struct (either naming)."""
+    total_in = pl.coalesce(_f(u, "prompt_tokens"), _f(u, "input_tokens"))
+    details = pl.coalesce(_f(u, "prompt_tokens_details"), _f(u, "input_tokens_details"))
+    cached = details.struct.field("cached_tokens").fill_null(0)
+    write = details.struct.field("cache_write_tokens").fill_null(0)
+    out_details = pl.coalesce(_f(u, "completion_tokens_details"), _f(u, "output_tokens_details"))
+    return [
+        (total_in - cached - write).alias("input_uncached"),
+        cached.alias("cache_read"),
+        # OpenAI bills a cache write as input; the price tables give it the input rate.
+        write.alias("cache_write_5m"),
+        pl.lit(0, pl.Int64).alias("cache_write_1h"),
+        pl.coalesce(_f(u, "completion_tokens"), _f(u, "output_tokens")).alias("output"),
+        out_details.struct.field("reasoning_tokens").fill_null(0).alias("reasoning"),
+        pl.lit(0, pl.Int64).alias("web_search"),
+        pl.lit(False).alias("ttl_assumed"),
+    ]
+
+
+def anthropic_tokens(u: pl.Expr) -> list[pl.Expr]:
+    """Bucket and context columns from an ``ANTHROPIC_USAGE`` struct."""
+    w5 = _f(u, "cache_creation", "ephemeral_5m_input_tokens")
+    w1 = _f(u, "cache_creation", "ephemeral_1h_input_tokens")
+    total_write = _f(u, "cache_creation_input_tokens").fill_null(0)
+    has_split = w5.is_not_null() | w1.is_not_null()
+    return [
+        _f(u, "input_tokens").alias("input_uncached"),
+        _f(u, "cache_read_input_tokens").fill_null(0).alias("cache_read"),
+        # Without the 5m / 1h split the TTL is unknown: priced as 5m and flagged.
+        pl.when(has_split)
+        .then(pl.coalesce(w5, total_write - w1.fill_null(0)))
+        .otherwise(total_write)
+        .alias("cache_write_5m"),
+        pl.when(has_split).then(w1.fill_null(0)).otherwise(0).alias("cache_write_1h"),
+        _f(u, "output_tokens").alias("output"),
+        _f(u, "output_tokens_details", "thinking_tokens").fill_null(0).alias("reasoning"),
+        _f(u, "server_tool_use", "web_search_requests").fill_null(0).alias("web_search"),
+        (~has_split & (total_write > 0)).alias("ttl_assumed"),
+        _f(u, "service_tier").alias("service_tier"),
+        _f(u, "inference_geo").alias("inference_geo"),
+        _f(u, "speed").alias("speed"),
+    ]

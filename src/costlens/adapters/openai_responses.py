@@ -1,0 +1,103 @@
+"""Raw OpenAI Chat Completions / Responses objects logged one per line (JSONL).
+
+A line is either the object itself (``object`` is ``chat.completion`` or ``response``) or a
+costlens wrapper around it: ``{"timestamp": ..., "request_id": ..., "session_id": ...,
+"response": {...}}`` (a Responses ``response.completed`` stream event has the same shape). OpenAI
+convention: input includes cached and cache-write tokens; reasoning is inside output. The time is
+the object's own ``created`` / ``created_at`` (Unix seconds, UTC), else the wrapper's
+``timestamp``. A response logged twice (same ``id``) is counted once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+
+from ..schema import UTC_TIME
+from ._base import Read, first_json_lines, lineage, utc
+from ._lines import decode, skipped
+from ._usage import OPENAI_USAGE, openai_tokens
+
+NAME = "openai-response-log"
+OBJECTS = ("chat.completion", "response")
+
+RESPONSE = pl.Struct(
+    {
+        "id": pl.String,
+        "object": pl.String,
+        "created": pl.Int64,
+        "created_at": pl.Int64,
+        "model": pl.String,
+        "service_tier": pl.String,
+        "usage": OPENAI_USAGE,
+    }
+)
+LINE = pl.Struct(
+    {
+        "timestamp": pl.String,
+        "request_id": pl.String,
+        "session_id": pl.String,
+        "response": RESPONSE,
+        **{f.name: f.dtype for f in RESPONSE.fields},
+    }
+)
+"""Usage fields only: message text and tool calls are never decoded."""
+
+
+def wrapped_object(d: dict) -> dict:
+    """The API object of a log line: the line itself, or its ``response`` when wrapped."""
+    inner = d.get("response")
+    return inner if isinstance(inner, dict) and "body" not in inner else d
+
+
+class OpenAIResponseLog:
+    name: ClassVar[str] = NAME
+    kind: ClassVar[str] = "usage"
+    dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
+
+    def identify(self, path: Path) -> bool:
+        return path.suffix == ".jsonl" and any(
+            "custom_id" not in d and wrapped_object(d).get("object") in OBJECTS
+            for d in first_json_lines(path)
+        )
+
+    def read(self, path: Path) -> Read:
+        rows, issues = decode(NAME, path, LINE)
+        obj = pl.when(pl.col("response").is_not_null()).then(pl.col("response"))
+        rows = rows.with_columns(
+            _obj=obj.otherwise(pl.struct([pl.col(f.name) for f in RESPONSE.fields]))
+        )
+        o = pl.col("_obj")
+        usable = o.struct.field("object").is_in(OBJECTS) & o.struct.field("usage").is_not_null()
+        other = rows.filter(~usable.fill_null(False))
+        reason = pl.format("no usage object (object '{}')", o.struct.field("object").fill_null(""))
+        return Read(
+            rows=rows.filter(usable.fill_null(False)).select(_columns(path)),
+            issues=pl.concat([issues, skipped(NAME, path, other, reason)]),
+        )
+
+
+def _columns(path: Path) -> list[pl.Expr]:
+    o = pl.col("_obj")
+    epoch = [
+        pl.from_epoch(o.struct.field(f), time_unit="s").dt.replace_time_zone("UTC").cast(UTC_TIME)
+        for f in ("created", "created_at")
+    ]
+    ts = pl.coalesce(*epoch, utc(pl.col("timestamp")))
+    return [
+        *lineage(NAME, path, pl.col("ln")),
+        pl.lit("openai").alias("provider"),
+        o.struct.field("model").alias("model"),
+        ts.alias("period_start"),
+        ts.alias("period_end"),
+        pl.lit(False).alias("aggregated"),
+        pl.col("request_id"),
+        o.struct.field("id").alias("response_id"),
+        pl.col("session_id"),
+        o.struct.field("service_tier").alias("service_tier"),
+        pl.lit(False).alias("batch"),
+        pl.lit(1, pl.Int64).alias("requests"),
+        *openai_tokens(o.struct.field("usage")),
+    ]
