@@ -81,9 +81,10 @@ def anthropic_tokens(u: pl.Expr) -> list[pl.Expr]:
     return [
         _f(u, "input_tokens").alias("input_uncached"),
         _f(u, "cache_read_input_tokens").fill_null(0).alias("cache_read"),
-        # Without the 5m / 1h split the TTL is unknown: priced as 5m and flagged.
+        # The stated total is what is billed (and what ccusage counts); the 1h part is as
+        # stated and the rest is 5m. Without a split the TTL is unknown: 5m, flagged.
         pl.when(has_split)
-        .then(pl.coalesce(w5, total_write - w1.fill_null(0)))
+        .then(total_write - w1.fill_null(0))
         .otherwise(total_write)
         .alias("cache_write_5m"),
         pl.when(has_split).then(w1.fill_null(0)).otherwise(0).alias("cache_write_1h"),

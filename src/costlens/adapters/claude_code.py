@@ -15,38 +15,17 @@ from typing import ClassVar
 import polars as pl
 
 from ._base import Read, first_json_lines, issues_from, lineage, utc
+from ._usage import ANTHROPIC_USAGE, anthropic_tokens
 
 NAME = "claude-code"
 
-_INT = pl.Int64
 LINE = pl.Struct(
     {
         "type": pl.String,
         "timestamp": pl.String,
         "sessionId": pl.String,
         "requestId": pl.String,
-        "message": pl.Struct(
-            {
-                "id": pl.String,
-                "model": pl.String,
-                "usage": pl.Struct(
-                    {
-                        "input_tokens": _INT,
-                        "output_tokens": _INT,
-                        "cache_creation_input_tokens": _INT,
-                        "cache_read_input_tokens": _INT,
-                        "cache_creation": pl.Struct(
-                            {"ephemeral_5m_input_tokens": _INT, "ephemeral_1h_input_tokens": _INT}
-                        ),
-                        "service_tier": pl.String,
-                        "inference_geo": pl.String,
-                        "speed": pl.String,
-                        "server_tool_use": pl.Struct({"web_search_requests": _INT}),
-                        "output_tokens_details": pl.Struct({"thinking_tokens": _INT}),
-                    }
-                ),
-            }
-        ),
+        "message": pl.Struct({"id": pl.String, "model": pl.String, "usage": ANTHROPIC_USAGE}),
     }
 )
 """Only the usage fields: message text is never decoded into costlens's data."""
@@ -125,13 +104,11 @@ def _decode(path: Path, careful: bool) -> pl.LazyFrame:
 
 
 def _usage_columns(path: Path) -> list[pl.Expr]:
-    u = pl.col("usage")
-    split = u.struct.field("cache_creation")
-    w5 = split.struct.field("ephemeral_5m_input_tokens")
-    w1 = split.struct.field("ephemeral_1h_input_tokens")
-    total_write = u.struct.field("cache_creation_input_tokens").fill_null(0)
-    has_split = w5.is_not_null() | w1.is_not_null()
     ts = utc(pl.col("timestamp"))
+    tokens = {e.meta.output_name(): e for e in anthropic_tokens(pl.col("usage"))}
+    # Claude Code sometimes omits a count on streaming placeholders: missing means none.
+    for name in ("input_uncached", "output"):
+        tokens[name] = tokens[name].fill_null(0)
     return [
         *lineage(NAME, path, pl.col("ln")),
         pl.lit("anthropic").alias("provider"),
@@ -142,30 +119,9 @@ def _usage_columns(path: Path) -> list[pl.Expr]:
         pl.col("requestId").alias("request_id"),
         pl.col("id").alias("response_id"),
         pl.col("sessionId").alias("session_id"),
-        u.struct.field("service_tier").alias("service_tier"),
-        (u.struct.field("service_tier") == "batch").fill_null(False).alias("batch"),
-        u.struct.field("inference_geo").alias("inference_geo"),
-        u.struct.field("speed").alias("speed"),
+        (tokens["service_tier"] == "batch").fill_null(False).alias("batch"),
         pl.lit(1, pl.Int64).alias("requests"),
-        u.struct.field("input_tokens").fill_null(0).alias("input_uncached"),
-        u.struct.field("cache_read_input_tokens").fill_null(0).alias("cache_read"),
-        # The 1h part is stated; the rest of the total write is 5m. Without a split the TTL is
-        # unknown: price it as 5m (the cheaper, older default) and flag the row.
-        pl.when(has_split)
-        .then(total_write - w1.fill_null(0))
-        .otherwise(total_write)
-        .alias("cache_write_5m"),
-        pl.when(has_split).then(w1.fill_null(0)).otherwise(0).alias("cache_write_1h"),
-        u.struct.field("output_tokens").fill_null(0).alias("output"),
-        u.struct.field("output_tokens_details")
-        .struct.field("thinking_tokens")
-        .fill_null(0)
-        .alias("reasoning"),
-        u.struct.field("server_tool_use")
-        .struct.field("web_search_requests")
-        .fill_null(0)
-        .alias("web_search"),
-        (~has_split & (total_write > 0)).alias("ttl_assumed"),
+        *tokens.values(),
     ]
 
 
