@@ -63,10 +63,16 @@ def attribute(
     usage = priced.with_row_index("_uid").with_columns(pl.col("_uid").cast(pl.Int64)).collect()
     usage = usage.lazy()
     attempts = _attempts(runs, resolve).collect().lazy()
+    # An attempt's ids may be provider request ids or response ids (an Inspect log records the
+    # raw response's id): a usage row matches on either of its two.
+    ids = pl.concat(
+        [
+            usage.select("_uid", "request_id"),
+            usage.select("_uid", pl.col("response_id").alias("request_id")),
+        ]
+    ).filter(pl.col("request_id").is_not_null())
     by_request = _unique_match(
-        usage.select("_uid", "request_id").filter(pl.col("request_id").is_not_null()),
-        attempts.explode("request_ids").rename({"request_ids": "request_id"}),
-        "request_id",
+        ids, attempts.explode("request_ids").rename({"request_ids": "request_id"}), "request_id"
     )
     by_session = _session_match(usage.join(by_request, on="_uid", how="anti"), attempts)
     direct = pl.concat(
@@ -117,7 +123,7 @@ def _attempts(runs: pl.LazyFrame, resolve: Callable[[str], str | None]) -> pl.La
 def _unique_match(left: pl.LazyFrame, attempts: pl.LazyFrame, key: str) -> pl.LazyFrame:
     """Per usage row: the number of attempts it matched (``_n``) and the attempt when unique."""
     pairs = left.join(attempts.select(key, *ATTEMPT_KEYS), on=key, how="inner")
-    return _count_per_uid(pairs)
+    return _count_per_uid(pairs.unique(["_uid", *ATTEMPT_KEYS]))
 
 
 def _session_match(usage: pl.LazyFrame, attempts: pl.LazyFrame) -> pl.LazyFrame:

@@ -57,7 +57,7 @@ def task_runs(att: pl.LazyFrame, review_rate: Decimal | None = None) -> pl.LazyF
     """
     passed = pl.col("outcome") == "pass"
     first = (pl.col("attempt") == 1) & passed & (pl.col("reprompts") == 0)
-    rate = pl.lit(review_rate / 60 if review_rate is not None else None, MONEY)
+    rate = pl.lit(review_rate, MONEY)
     return (
         att.group_by(TASK_RUN)
         .agg(
@@ -67,14 +67,18 @@ def task_runs(att: pl.LazyFrame, review_rate: Decimal | None = None) -> pl.LazyF
             attempts_to_success=pl.col("attempt").filter(passed).min(),
             reprompts=pl.col("reprompts").sum(),
             review_minutes=pl.col("review_minutes").sum(),
-            wall_seconds=pl.col("wall_seconds").sum(),
+            # Unknown (a harness that logs no start time) stays null, never 0 s in p50 / p90.
+            wall_seconds=pl.when(pl.col("wall_seconds").is_not_null().any()).then(
+                pl.col("wall_seconds").sum()
+            ),
             requests=pl.col("requests").sum(),
             **{t: pl.col(t).sum() for t in TOKENS},
             cost=_money_sum("cost"),
             unpriced_requests=pl.col("unpriced_requests").sum(),
         )
         .with_columns(
-            review_cost=(pl.col("review_minutes").fill_null(0).cast(MONEY) * rate).cast(MONEY)
+            # minutes x rate first, then / 60: one rounding (at 1e-12), not one per minute.
+            review_cost=(pl.col("review_minutes").fill_null(0).cast(MONEY) * rate / 60).cast(MONEY)
         )
         .sort(TASK_RUN)
     )

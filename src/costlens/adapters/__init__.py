@@ -24,6 +24,7 @@ from .claude_code_report import ClaudeCodeUsageReport
 from .codex import CodexRollout
 from .gcp_billing import GcpBillingExport
 from .gemini_logs import GeminiResponseLog
+from .inspect_ai import InspectLog
 from .litellm import LiteLLMSpendLogs
 from .openai_batch import OpenAIBatchOutput
 from .openai_costs import OpenAICosts
@@ -33,6 +34,7 @@ from .openai_usage import OpenAIUsageCompletions
 from .openrouter import OpenRouterActivity, OpenRouterGeneration
 from .otel_genai import OtelGenAISpans
 from .runlog import RunLogCSV, RunLogJSONL
+from .swe_agent import MiniSweAgentTrajectory, SweAgentTrajectory
 
 ADAPTERS: list[Adapter] = [
     ClaudeCode(),
@@ -60,10 +62,15 @@ ADAPTERS: list[Adapter] = [
     RunLogJSONL(),
     RunLogCSV(),
     AiderResults(),
+    InspectLog(),
+    SweAgentTrajectory(),
+    MiniSweAgentTrajectory(),
 ]
 
-DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet")
+DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".eval", ".traj")
 """Files a folder walk considers; anything else in a folder (README, scripts) is not input.
+``.eval`` is an Inspect AI log (a zip read by its reader, not unpacked as a container); ``.traj``
+a SWE-agent trajectory (mini-swe-agent's ``.traj.json`` is found as ``.json``).
 Containers are considered too: ``.zip`` and ``<data file>.gz`` (see ``_container``)."""
 
 
