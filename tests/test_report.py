@@ -75,6 +75,7 @@ def test_workbook_sheets_and_summary_adds_up(tmp_path):
     assert wb.sheetnames == [
         "Summary",
         "Models",
+        "Model stats",
         "Tasks",
         "Months",
         "Usage",

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import sys
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
@@ -59,8 +60,25 @@ def cli() -> None:
     help="Reprice all usage at the prices in force on this date (UTC).",
 )
 @click.option("--strict", is_flag=True, help="Fail if any input row is rejected.")
+@click.option(
+    "--review-rate",
+    metavar="USD_PER_HOUR",
+    callback=lambda _ctx, _param, v: parse_review_rate(v),
+    help="Price the run logs' review_minutes at this hourly rate (own column, not model spend).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary table.")
-def report(paths, run_paths, output, csv_dir, as_json, pricing_paths, price_date, strict, quiet):
+def report(
+    paths,
+    run_paths,
+    output,
+    csv_dir,
+    as_json,
+    pricing_paths,
+    price_date,
+    strict,
+    review_rate,
+    quiet,
+):
     """Price usage, join it to tasks and report per task, per model and per month.
 
     PATHS are files or folders: provider usage exports, agent logs (Claude Code projects
@@ -79,6 +97,7 @@ def report(paths, run_paths, output, csv_dir, as_json, pricing_paths, price_date
                 pricing_paths=list(pricing_paths) or None,
                 price_date=at,
                 strict=strict,
+                review_rate=review_rate,
                 tick=tick,
             )
         if output:
@@ -91,6 +110,19 @@ def report(paths, run_paths, output, csv_dir, as_json, pricing_paths, price_date
         click.echo(reports.summary_json(result))
     elif not quiet:
         _render(result, output, csv_dir)
+
+
+def parse_review_rate(text: str | None) -> Decimal | None:
+    """``--review-rate``: a non-negative amount per hour, read as Decimal from its text."""
+    if text is None:
+        return None
+    try:
+        rate = Decimal(text.strip())
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite() or rate < 0:
+        raise click.BadParameter(f"{text!r} is not an amount per hour such as 90 or 62.50")
+    return rate
 
 
 @contextlib.contextmanager

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from .cli import cli
+from .cli import cli, parse_review_rate
 from .errors import CostlensError
 
 
@@ -22,7 +23,13 @@ from .errors import CostlensError
 @click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="policy.toml")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write an Excel workbook.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout.")
-def compare(runs, usage_paths, policy_path, output, as_json):
+@click.option(
+    "--review-rate",
+    metavar="USD_PER_HOUR",
+    callback=lambda _ctx, _param, v: parse_review_rate(v),
+    help="Hourly rate for review_minutes; overrides the policy's review_rate.",
+)
+def compare(runs, usage_paths, policy_path, output, as_json, review_rate):
     """Compare models on the tasks every one of them attempted.
 
     RUNS are run logs (costlens, Inspect AI, aider, SWE-agent, mini-swe-agent) or folders.
@@ -38,6 +45,8 @@ def compare(runs, usage_paths, policy_path, output, as_json):
 
     try:
         policy = lib.load_policy(policy_path) if policy_path else lib.Policy()
+        if review_rate is not None:
+            policy = replace(policy, review_rate=review_rate)
         result = lib.compare(list(runs), list(usage_paths), policy)
         if output:
             write_compare_workbook(result, output)

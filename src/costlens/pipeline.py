@@ -45,9 +45,13 @@ def run(
     pricing_paths: list[Path] | None = None,
     price_date: dt.datetime | None = None,
     strict: bool = False,
+    review_rate: Decimal | None = None,
     tick: Callable[[Path], None] = lambda _: None,
 ) -> Report:
     """Read, price, attribute and measure.
+
+    ``review_rate`` (currency per hour of human review) prices each attempt's
+    ``review_minutes`` into a ``review_cost`` column kept apart from the model spend.
 
     Raises:
         CostlensError: an input cannot be read, or ``strict`` and a row was rejected.
@@ -59,7 +63,7 @@ def run(
     priced = _price(got.usage.lazy(), book, price_date)
     usage = attribute(priced, got.runs.lazy(), book.resolve).collect()
     att = metrics.attempts(usage.lazy(), got.runs.lazy()).collect()
-    tasks = metrics.task_runs(att.lazy()).collect()
+    tasks = metrics.task_runs(att.lazy(), review_rate).collect()
     usage_models = metrics.usage_by_model(usage.lazy()).collect()
     report = Report(
         usage=usage,

@@ -93,12 +93,18 @@ RATIOS = {
 
 
 def per_task_sums(tr: pl.DataFrame) -> pl.DataFrame:
-    """One row per (model, task): sums over its task runs, the unit the bootstrap resamples."""
-    return tr.group_by("run_model", "task_id").agg(
-        task_runs=pl.len().cast(pl.Float64),
-        first_attempt_success=pl.col("first_attempt_success").sum().cast(pl.Float64),
-        solved=pl.col("solved").sum().cast(pl.Float64),
-        cost=pl.col("cost").sum().cast(pl.Float64),
+    """One row per (model, task): sums over its task runs, the unit the bootstrap resamples.
+
+    Sorted by (model, task): a fixed row order is what lets the seed fix the resamples."""
+    return (
+        tr.group_by("run_model", "task_id")
+        .agg(
+            task_runs=pl.len().cast(pl.Float64),
+            first_attempt_success=pl.col("first_attempt_success").sum().cast(pl.Float64),
+            solved=pl.col("solved").sum().cast(pl.Float64),
+            cost=pl.col("cost").sum().cast(pl.Float64),
+        )
+        .sort("run_model", "task_id")
     )
 
 
@@ -121,7 +127,8 @@ def bootstrap(
         One row per (group, statistic): ``ci_low``, ``ci_high`` (null when undefined).
     """
     out = []
-    for key, frame in sorted(sums.group_by(group), key=lambda g: str(g[0][0])):
+    groups = sums.group_by(group, maintain_order=True)
+    for key, frame in sorted(groups, key=lambda g: str(g[0][0])):
         out.append(_one_group(frame, ratios, b, seed).with_columns(pl.lit(key[0]).alias(group)))
     if not out:
         return pl.DataFrame(schema={group: pl.String, "statistic": pl.String})

@@ -1,4 +1,5 @@
-"""The finance workbook: Summary, Models, Tasks, Months, Usage, Unattributed, Pricing, Data quality.
+"""The finance workbook: Summary, Models, Model stats, Tasks, Months, Usage, Unattributed, Pricing,
+Data quality, Inputs.
 
 openpyxl in write-only mode streams rows to disk. Money arrives already rounded (``tables``);
 Excel stores doubles, so the exact values live in the CSV / JSON outputs. Text that starts like
@@ -19,6 +20,7 @@ from openpyxl.styles import Font
 from ..pipeline import Report
 from . import tables
 from .atomic import atomic_file
+from .model_stats import model_stats
 
 EXCEL_MAX_ROWS = 1_048_575
 """Data rows that fit under the header row of one sheet."""
@@ -36,6 +38,7 @@ def _build(report: Report) -> Workbook:
     wb = Workbook(write_only=True)
     _pairs(wb, "Summary", tables.summary_rows(report))
     _frame(wb, "Models", tables.models(report))
+    _frame(wb, "Model stats", model_stats(report))
     _frame(wb, "Tasks", tables.tasks(report))
     _frame(wb, "Months", tables.months(report))
     _frame(wb, "Usage", tables.usage(report))

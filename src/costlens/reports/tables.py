@@ -32,10 +32,11 @@ def tasks(report: Report) -> pl.DataFrame:
     """Task runs with cents allocated so that tasks + unattributed = the rounded total."""
     exact = report.tasks["cost"].to_list()
     parts = allocate([*exact, report.summary["unattributed_cost"]])
-    return report.tasks.with_columns(
+    out = report.tasks.with_columns(
         cost=pl.Series(parts[:-1], dtype=pl.Decimal(38, 2)),
         cost_exact=pl.Series([str(v) for v in exact], dtype=pl.String),
     )
+    return _money(out, ["review_cost"])  # its own column, never part of the allocated cost
 
 
 def unattributed_cents(report: Report) -> Decimal:
@@ -45,7 +46,16 @@ def unattributed_cents(report: Report) -> Decimal:
 
 
 def models(report: Report) -> pl.DataFrame:
-    return _money(report.models, ["total_cost", "cost_per_task", "cost_per_solved_task"])
+    return _money(
+        report.models,
+        [
+            "total_cost",
+            "cost_per_task",
+            "cost_per_solved_task",
+            "review_cost",
+            "cost_per_solved_task_with_review",
+        ],
+    )
 
 
 def usage(report: Report) -> pl.DataFrame:

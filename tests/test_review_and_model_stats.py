@@ -1,0 +1,86 @@
+"""``--review-rate`` on report and compare, and the workbook's "Model stats" sheet."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES
+
+import costlens
+from costlens.cli import cli
+from costlens.reports.model_stats import model_stats
+
+RUNS = SAMPLES / "bundle" / "runs.jsonl"
+# review_minutes summed from samples/bundle/runs.jsonl per model (run logs only, no usage).
+MINUTES = {"claude-opus-4-5": D("115.2"), "claude-sonnet-4-5": D("332.6")}
+
+
+def _sheet(wb, name: str) -> list[dict]:
+    rows = list(wb[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+def test_review_rate_prices_review_minutes_in_their_own_column(tmp_path):
+    out = tmp_path / "r.xlsx"
+    args = ["report", str(RUNS), "--review-rate", "62.50", "-o", str(out), "-q"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    models = {r["run_model"]: r for r in _sheet(openpyxl.load_workbook(out), "Models")}
+    for model, minutes in MINUTES.items():
+        expected = (minutes * D("62.50") / 60).quantize(D("0.01"))  # 120.00, 346.46
+        assert D(str(models[model]["review_cost"])).quantize(D("0.01")) == expected
+        assert D(str(models[model]["total_cost"])) == 0  # model spend is not touched
+
+
+def test_review_rate_in_the_library_is_exact():
+    report = costlens.run([RUNS], review_rate=D(90))
+    got = dict(zip(report.models["run_model"], report.models["review_cost"], strict=True))
+    assert got == {m: v * 90 / 60 for m, v in MINUTES.items()}  # 172.8 and 498.9
+
+
+def test_without_review_rate_there_is_no_review_cost():
+    report = costlens.run([RUNS])
+    assert report.models["review_cost"].null_count() == report.models.height
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "NaN"])
+def test_review_rate_must_be_an_amount(bad):
+    result = CliRunner().invoke(cli, ["report", str(RUNS), f"--review-rate={bad}", "-q"])
+    assert result.exit_code == 2
+    assert (
+        f"Error: Invalid value for '--review-rate': '{bad}' is not an amount per hour such as 90 "
+        "or 62.50" in result.output
+    )
+
+
+def test_compare_review_rate_overrides_the_policy():
+    result = CliRunner().invoke(cli, ["compare", str(RUNS), "--review-rate", "90", "--json"])
+    assert result.exit_code == 0, result.output
+    models = {m["run_model"]: m for m in json.loads(result.output)["models"]}
+    assert D(models["claude-opus-4-5"]["review_cost"]) == D("172.8")
+
+
+def test_model_stats_sheet_has_intervals_pass_k_and_expected_cost(tmp_path):
+    out = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(cli, ["report", str(SAMPLES), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    rows = _sheet(openpyxl.load_workbook(out, read_only=True), "Model stats")
+    assert [r["run_model"] for r in rows] == ["claude-opus-4-5", "claude-sonnet-4-5"]
+    for r in rows:
+        for stat in ("first_attempt_success_rate", "solve_rate", "cost_per_solved_task"):
+            assert r[f"{stat}_ci_low"] <= r[stat] <= r[f"{stat}_ci_high"]
+        assert r["expected_cost_to_first_success"] is not None
+        assert 0 <= r["pass_hat_2"] <= r["pass_at_2"] <= 1
+
+
+def test_model_stats_match_the_report_and_are_seeded():
+    report = costlens.run([SAMPLES])
+    a, b = model_stats(report, b=300, seed=7), model_stats(report, b=300, seed=7)
+    assert a.equals(b)
+    assert a["first_attempt_success_rate"].to_list() == (
+        report.models["first_attempt_success_rate"].to_list()
+    )
