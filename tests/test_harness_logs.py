@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, usage_frame, usage_row
 
 import costlens
@@ -17,6 +18,7 @@ from costlens import adapters, pricing
 from costlens.adapters.inspect_ai import _normalised, _outcome, buckets
 from costlens.adapters.swe_agent import outcome
 from costlens.attribution import attribute
+from costlens.cli import cli
 from costlens.ingest import ingest
 
 INSPECT = FIXTURES / "inspect_ai"
@@ -293,3 +295,20 @@ def test_mini_swe_agent_per_call_rows_price_to_the_logged_cost(swe_copy):
 )
 def test_trajectory_outcome(status, submission, expected):
     assert outcome(status, submission) == expected
+
+
+def test_compare_refuses_models_with_no_shared_task(swe_copy):
+    args = ["compare", str(EVALS), str(swe_copy / "mini")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: no task was attempted by every model (anthropic/claude-sonnet-4-5-20250929, "
+        "openai/gpt-4o-mini): compare needs a shared task; pass run logs of the same tasks, or "
+        "compare the models one bundle at a time\n"
+    )
+
+
+def test_compare_reads_inspect_logs():
+    result = CliRunner().invoke(cli, ["compare", str(EVALS), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "popularity/1" in result.output  # matched task ids from the two .eval runs

@@ -126,6 +126,12 @@ def compare_ingested(
 ) -> Comparison:
     """``compare`` on inputs already read (``ingest``)."""
     matched, excluded = matched_bundle(got.runs)
+    if not matched:
+        models = ", ".join(sorted(got.runs["model"].drop_nulls().unique().to_list())) or "none"
+        raise InputError(
+            f"no task was attempted by every model ({models}): compare needs a shared task; "
+            "pass run logs of the same tasks, or compare the models one bundle at a time"
+        )
     runs_m = got.runs.filter(pl.col("task_id").is_in(matched))
     base = Scenario("as logged")
     usage_rows, tr, models = _measure(got, runs_m, base, pricing_paths, policy)
