@@ -59,11 +59,11 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
     when = pl.lit(at, schema.UTC_TIME) if at else pl.col("period_start")
     # A billing adapter that maps a vendor label (CUR usage type, Azure meter, GCP SKU) to a
     # model name states it in ``model_canonical``; ``model`` keeps the raw label.
-    usage = usage.with_columns(_name=pl.coalesce("model_canonical", "model"))
+    usage = usage.with_row_index("_in").with_columns(_name=pl.coalesce("model_canonical", "model"))
     rows = (
         usage.join(_resolved(usage, book), on=["provider", "_name"], how="left", nulls_equal=True)
         .with_columns(_at=when)
-        .sort("_at")
+        .sort("_at", "_in")
         .join_asof(
             _aliases(book), left_on="_at", right_on="a_from", by="_key", check_sortedness=False
         )
@@ -84,7 +84,9 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
     hits = [modifiers.Hit(h.mod, h.provider, pl.col(f"_hit{i}")) for i, h in enumerate(hits)]
     rows = rows.with_columns(*_final_rates(hits), _mods=_names(hits), _clash=_clashes(hits))
     rows = rows.with_columns(_reason=_unpriced_reason(book, hits))
-    return _costs(rows, book.version, tiers)
+    # The as-of joins need time order; hand the rows back in the order they came, so that
+    # later stages (row numbers, ties) are deterministic.
+    return _costs(rows.sort("_in"), book.version, tiers)
 
 
 def _resolved(usage: pl.LazyFrame, book: Book) -> pl.LazyFrame:
