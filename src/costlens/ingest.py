@@ -76,11 +76,14 @@ def _dedupe(by_adapter: dict[str, list[pl.DataFrame]]) -> tuple[pl.DataFrame, pl
     kept, dupes = [], [schema.empty(schema.ISSUES).collect()]
     for name, frames in by_adapter.items():
         frame = pl.concat(frames)
-        keys = next(a.dedupe_on for a in adapters.ADAPTERS if a.name == name)
-        if not keys:
+        adapter = next(a for a in adapters.ADAPTERS if a.name == name)
+        if hasattr(adapter, "dedupe"):  # a format with its own record identity rules
+            k, d = adapter.dedupe(frame)
+        elif adapter.dedupe_on:
+            k, d = _dedupe_frame(frame, list(adapter.dedupe_on))
+        else:
             kept.append(frame)
             continue
-        k, d = _dedupe_frame(frame, list(keys))
         kept.append(k)
         dupes.append(d)
     usage = pl.concat(kept) if kept else schema.empty(schema.USAGE).collect()

@@ -37,6 +37,7 @@ USAGE: dict[str, pl.DataType] = {
     "request_id": pl.String(),
     "response_id": pl.String(),
     "session_id": pl.String(),
+    "sidechain": pl.Boolean(),
     "custom_id": pl.String(),
     "project": pl.String(),
     "workspace": pl.String(),

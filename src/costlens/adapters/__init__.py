@@ -108,7 +108,8 @@ def expand(paths: list[Path]) -> list[Path]:
                 and not any(part.startswith(".") for part in f.relative_to(p).parent.parts)
                 and (not f.name.startswith(".") or f.name == ".aider.results.json")
             )
-            for f in sorted(found):
+            # Full-path byte order (as ccusage reads), so "first seen" ties break the same way.
+            for f in sorted(found, key=str):
                 out.extend(_opened(f))
         elif p.exists():
             out.extend(_opened(p))

@@ -74,20 +74,19 @@ def openai_tokens(u: pl.Expr) -> list[pl.Expr]:
 
 def anthropic_tokens(u: pl.Expr) -> list[pl.Expr]:
     """Bucket and context columns from an ``ANTHROPIC_USAGE`` struct."""
-    w5 = _f(u, "cache_creation", "ephemeral_5m_input_tokens")
-    w1 = _f(u, "cache_creation", "ephemeral_1h_input_tokens")
+    split = _f(u, "cache_creation")
+    w5 = split.struct.field("ephemeral_5m_input_tokens").fill_null(0)
+    w1 = split.struct.field("ephemeral_1h_input_tokens").fill_null(0)
     total_write = _f(u, "cache_creation_input_tokens").fill_null(0)
-    has_split = w5.is_not_null() | w1.is_not_null()
+    has_split = split.is_not_null()
     return [
         _f(u, "input_tokens").alias("input_uncached"),
         _f(u, "cache_read_input_tokens").fill_null(0).alias("cache_read"),
-        # The stated total is what is billed (and what ccusage counts); the 1h part is as
-        # stated and the rest is 5m. Without a split the TTL is unknown: 5m, flagged.
-        pl.when(has_split)
-        .then(total_write - w1.fill_null(0))
-        .otherwise(total_write)
-        .alias("cache_write_5m"),
-        pl.when(has_split).then(w1.fill_null(0)).otherwise(0).alias("cache_write_1h"),
+        # The 5m / 1h breakdown, when the response has one, is what is billed per TTL (and what
+        # ccusage counts, even where it disagrees with the flat total). Without it the TTL is
+        # unknown: the flat total is priced as 5m and the row flagged.
+        pl.when(has_split).then(w5).otherwise(total_write).alias("cache_write_5m"),
+        pl.when(has_split).then(w1).otherwise(0).alias("cache_write_1h"),
         _f(u, "output_tokens").alias("output"),
         _f(u, "output_tokens_details", "thinking_tokens").fill_null(0).alias("reasoning"),
         _f(u, "server_tool_use", "web_search_requests").fill_null(0).alias("web_search"),
