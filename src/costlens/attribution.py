@@ -43,6 +43,13 @@ ATTRIBUTED: dict[str, pl.DataType] = {
 reading only: the exact split is in the token and cost columns)."""
 
 _INTS = ["requests", *TOKEN_BUCKETS, "reasoning", "web_search"]
+_KEY_COLUMNS = [
+    "_uid", "request_id", "response_id", "session_id", "period_start", "period_end",
+    "aggregated", "model_id", "model", "project", "workspace", "api_key", *TOKEN_BUCKETS,
+]  # fmt: skip
+_ASSIGNMENT = [
+    *ATTEMPT_KEYS, "attribution_method", "unattributed_cause", "_part", "_parts", "_w", "_wt",
+]  # fmt: skip
 _MONEY = ["billed_cost", *[f"cost_{b}" for b in TOKEN_BUCKETS]]
 
 
@@ -61,27 +68,29 @@ def attribute(
     """
     # Five branches below read the usage: materialise it once so pricing runs once, not five times.
     usage = priced.with_row_index("_uid").with_columns(pl.col("_uid").cast(pl.Int64)).collect()
+    # Matching works on a narrow frame of keys; the wide rows are joined back once at the end.
+    keys = usage.select(_KEY_COLUMNS).lazy()
     usage = usage.lazy()
     attempts = _attempts(runs, resolve).collect().lazy()
     # An attempt's ids may be provider request ids or response ids (an Inspect log records the
     # raw response's id): a usage row matches on either of its two.
     ids = pl.concat(
         [
-            usage.select("_uid", "request_id"),
-            usage.select("_uid", pl.col("response_id").alias("request_id")),
+            keys.select("_uid", "request_id"),
+            keys.select("_uid", pl.col("response_id").alias("request_id")),
         ]
     ).filter(pl.col("request_id").is_not_null())
     by_request = _unique_match(
         ids, attempts.explode("request_ids").rename({"request_ids": "request_id"}), "request_id"
     )
-    by_session = _session_match(usage.join(by_request, on="_uid", how="anti"), attempts)
+    by_session = _session_match(keys.join(by_request, on="_uid", how="anti"), attempts)
     direct = pl.concat(
         [
             by_request.with_columns(_m=pl.lit("request_id")),
             by_session.with_columns(_m=pl.lit("session_id")),
         ]
     )
-    whole = usage.join(direct, on="_uid", how="left").with_columns(
+    whole = keys.join(direct, on="_uid", how="left").with_columns(
         attribution_method=pl.when(pl.col("_n") == 1).then(pl.col("_m")),
         _cause=_cause(),
     )
@@ -98,6 +107,8 @@ def attribute(
         _w=pl.lit(1, pl.Int64),
         _wt=pl.lit(1, pl.Int64),
     )
+    assigned = rest.select("_uid", *_ASSIGNMENT)
+    rest = usage.join(assigned, on="_uid", how="inner", maintain_order="left")
     parts = pl.concat([rest, _split(usage, shared)], how="diagonal_relaxed")
     return _finish(parts)
 
