@@ -6,7 +6,9 @@ progress advance per file and ties any failure to the file that caused it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,18 +43,17 @@ def ingest(
         chosen.append((p, a))
     usage: dict[str, list[pl.DataFrame]] = {}
     runs, issues = [], []
-    for path, adapter in chosen:
-        read = adapter.read(path)
-        issues.append(_collect(schema.conform(read.issues, schema.ISSUES), path))
-        if adapter.kind == "runs":
-            runs.append(_collect(schema.check(read.rows, schema.RUNS, adapter.name), path))
-            if read.usage is not None:  # a harness log may carry usage too
-                rows = schema.conform(read.usage, schema.USAGE)
-                usage.setdefault(adapter.name, []).append(_collect(rows, path))
-        else:
-            rows = schema.conform(read.rows, schema.USAGE)
-            usage.setdefault(adapter.name, []).append(_collect(rows, path))
-        tick(path)
+    # Two files at a time: a file's JSON decoding runs mostly on one core, and results come
+    # back in input order, so output and "first seen" ties do not depend on timing.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        for (path, adapter), got in zip(chosen, pool.map(_read_file, chosen), strict=True):
+            u, r, i = got
+            issues.append(i)
+            if r is not None:
+                runs.append(r)
+            if u is not None:
+                usage.setdefault(adapter.name, []).append(u)
+            tick(path)
     kept, dupes = _dedupe(usage)
     valid, bad = schema.split_invalid(kept.lazy())
     return Ingested(
@@ -61,6 +62,20 @@ def ingest(
         issues=pl.concat([*issues, dupes, bad.collect()]),
         files=[(str(p), a.name) for p, a in chosen],
     )
+
+
+def _read_file(
+    chosen: tuple[Path, adapters.Adapter],
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None, pl.DataFrame]:
+    """(usage, attempts, issues) of one file, collected."""
+    path, adapter = chosen
+    read = adapter.read(path)
+    issues = _collect(schema.conform(read.issues, schema.ISSUES), path)
+    rows = read.rows if adapter.kind == "usage" else read.usage  # a harness log may carry usage
+    usage = None if rows is None else _collect(schema.conform(rows, schema.USAGE), path)
+    if adapter.kind != "runs":
+        return usage, None, issues
+    return usage, _collect(schema.check(read.rows, schema.RUNS, adapter.name), path), issues
 
 
 def _collect(lf: pl.LazyFrame, path: Path) -> pl.DataFrame:
