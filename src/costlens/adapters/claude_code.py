@@ -78,35 +78,39 @@ class ClaudeCode:
 
     def read(self, path: Path) -> Read:
         try:
-            lines = _decode(path, careful=False).collect(engine="streaming")
+            rows, bad, skipped = _scan(path, careful=False)
         except pl.exceptions.ComputeError:
             # A line shaped like a whole object that still does not parse (rare corruption):
             # redo this file with a per-line validity check, which costs a second parse.
-            lines = _decode(path, careful=True).collect(engine="streaming")
-        rec = _records(lines.filter(pl.col("_state") == "usage"))
-        usage = rec.filter(pl.col("usage").is_not_null() & (pl.col("model") != SYNTHETIC))
-        usage = pl.concat([usage, _advisors(usage)], how="diagonal_relaxed")
+            rows, bad, skipped = _scan(path, careful=True)
+        kind = pl.col("_kind")
+        usage = rows.filter(kind == "usage")
+        if usage["_iters"].null_count() < usage.height:  # rare: skip the list work otherwise
+            usage = pl.concat([usage, _advisors(usage)])
+        usage = usage.drop("_kind", "_iters")
         issues = pl.concat(
             [
-                issues_from(NAME, path, lines.filter(pl.col("_state") == "bad").lazy(),
-                            "rejected", pl.lit("line is not valid JSON (truncated?)")),
-                issues_from(NAME, path, rec.filter(pl.col("model") == SYNTHETIC).lazy(),
-                            "skipped", pl.lit("synthetic message (no API call)")),
-                _skipped_count(path, _skipped(lines) + rec["usage"].null_count()),
+                issues_from(NAME, path, bad.lazy(), "rejected",
+                            pl.lit("line is not valid JSON (truncated?)")),
+                issues_from(NAME, path, rows.filter(kind == "synthetic").lazy().rename(
+                    {"source_line": "ln"}), "skipped", pl.lit("synthetic message (no API call)")),
+                _skipped_count(path, skipped + rows.filter(kind == "none").height),
             ]
         )  # fmt: skip
-        return Read(rows=usage.lazy().select(_usage_columns(path)), issues=issues)
+        return Read(rows=usage.lazy(), issues=issues)
 
     def dedupe(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """One row per response across all files (see ``claude_code_dedupe``)."""
         return dedupe(frame)
 
 
-def _decode(path: Path, careful: bool) -> pl.LazyFrame:
-    """Lines that mention usage, decoded once, plus every line that looks cut off.
+def _scan(path: Path, careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """One pass over the file: canonical rows of the usage lines, cut-off lines, skip count.
 
-    Lines without ``"usage"`` are never decoded (the speed of this reader). A line is taken as
-    whole when it is ``{...}``; in careful mode it must also parse, checked line by line.
+    Lines without ``"usage"`` are never decoded (the speed of this reader), and decoded lines
+    become narrow canonical rows inside the streaming query, so memory follows the number of
+    usage records, not the size of the file. A line is taken as whole when it is ``{...}``; in
+    careful mode it must also parse, checked line by line.
     """
     text = pl.col("line").str.strip_chars()
     whole = text.str.starts_with("{") & text.str.ends_with("}")
@@ -120,21 +124,44 @@ def _decode(path: Path, careful: bool) -> pl.LazyFrame:
         .otherwise(pl.lit("skip"))
     )  # fmt: skip
     lines = pl.scan_lines(path).with_row_index("ln", offset=1).with_columns(_state=state)
-    kept = lines.filter(pl.col("_state").is_in(["usage", "bad"]) | (pl.col("ln") == 1))
-    source = pl.when(pl.col("_state") == "usage").then(pl.col("line")).otherwise(pl.lit("{}"))
-    skipped = lines.filter(pl.col("_state") == "skip").select(pl.len().alias("_skipped"))
-    return kept.select("ln", "_state", rec=source.str.json_decode(LINE)).join(skipped, how="cross")
+    decoded = lines.filter(pl.col("_state") == "usage").select(
+        "ln",
+        _adv=pl.col("line").str.contains('"advisor_message"', literal=True),
+        rec=pl.col("line").str.json_decode(LINE),
+    )
+    rows = _records(decoded).select(*_usage_columns(path), _kind=_kind(), _iters=_iterations())
+    bad = lines.filter(pl.col("_state") == "bad").select("ln")
+    skipped = lines.filter(pl.col("_state") == "skip").select(pl.len())
+    rows_df, bad_df, skipped_df = pl.collect_all([rows, bad, skipped], engine="streaming")
+    return rows_df, bad_df, int(skipped_df.item())
 
 
-def _records(lines: pl.DataFrame) -> pl.DataFrame:
+def _kind() -> pl.Expr:
+    return (
+        pl.when(pl.col("usage").is_null())
+        .then(pl.lit("none"))
+        .when(pl.col("model") == SYNTHETIC)
+        .then(pl.lit("synthetic"))
+        .otherwise(pl.lit("usage"))
+    )
+
+
+def _iterations() -> pl.Expr:
+    """Only direct lines naming an advisor keep their iterations (nearly always null)."""
+    items = pl.col("usage").struct.field("iterations")
+    return pl.when(pl.col("_adv") & ~pl.col("_progress")).then(items)
+
+
+def _records(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Flatten both line shapes: direct (``message.usage``) and agent progress (``data...``)."""
-    rec = lines.select("ln", "rec").unnest("rec")
+    rec = lines.select("ln", "_adv", "rec").unnest("rec")
     inner = pl.col("data").struct.field("message")
     direct = pl.col("message").struct.field("usage").is_not_null()
     pick = lambda a, b: pl.when(direct).then(a).otherwise(b)  # noqa: E731
     message = pick(pl.col("message"), inner.struct.field("message"))
     return rec.select(
         "ln",
+        "_adv",
         "sessionId",
         _progress=~direct,
         timestamp=pick(pl.col("timestamp"), inner.struct.field("timestamp")),
@@ -146,42 +173,43 @@ def _records(lines: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_is_advisor = (pl.element().struct.field("type") == "advisor_message") & (
+    pl.element().struct.field("model").is_not_null()
+)
+
+
 def _advisors(usage: pl.DataFrame) -> pl.DataFrame:
     """Advisor calls made inside a response: one row each, under the advisor's own model.
 
     Only direct lines whose every iteration states its token counts qualify; the n-th advisor
     item of a response gets the id ``<message.id>:advisor:<n>``.
     """
-    items = pl.col("usage").struct.field("iterations")
+    items = pl.col("_iters")
     complete = items.list.eval(
         pl.element().struct.field("input_tokens").is_not_null()
         & pl.element().struct.field("output_tokens").is_not_null()
     ).list.all()
     its = (
-        usage.filter(~pl.col("_progress") & items.list.len().gt(0).fill_null(False) & complete)
-        .with_columns(
-            _it=items.list.filter(
-                (pl.element().struct.field("type") == "advisor_message")
-                & pl.element().struct.field("model").is_not_null()
-            )
-        )
+        usage.filter(items.is_not_null() & complete)
+        .with_columns(_it=items.list.filter(_is_advisor))
         .explode("_it")
         .filter(pl.col("_it").is_not_null())
     )
-    n = pl.int_range(pl.len()).over("ln").cast(pl.String)
-    it = pl.col("_it")
-    return its.select(
-        "ln", "sessionId", "_progress", "timestamp", "requestId", "isSidechain",
-        id=pl.concat_str(pl.col("id"), pl.lit(":advisor:"), n),
-        model=it.struct.field("model"),
-        usage=pl.struct(
-            [
-                it.struct.field(f).alias(f) if f in ITERATION.to_schema()
-                else pl.lit(None, t).alias(f)
-                for f, t in ANTHROPIC_USAGE.to_schema().items()
-            ]
-        ).cast(USAGE),
-    )  # fmt: skip
+    it = pl.col("_it").struct
+    write = it.field("cache_creation_input_tokens").fill_null(0)
+    n = pl.int_range(pl.len()).over("source_file", "source_line").cast(pl.String)
+    return its.with_columns(
+        model=it.field("model"),
+        response_id=pl.concat_str(pl.col("response_id"), pl.lit(":advisor:"), n),
+        input_uncached=it.field("input_tokens"),
+        cache_read=it.field("cache_read_input_tokens").fill_null(0),
+        cache_write_5m=write,
+        cache_write_1h=pl.lit(0, pl.Int64),
+        output=it.field("output_tokens"),
+        reasoning=pl.lit(0, pl.Int64),
+        web_search=pl.lit(0, pl.Int64),
+        ttl_assumed=write > 0,
+    ).drop("_it")
 
 
 def _usage_columns(path: Path) -> list[pl.Expr]:
@@ -212,10 +240,6 @@ def _path_session(path: Path) -> str:
     if path.parent.name == "subagents":
         return path.parent.parent.name
     return path.stem
-
-
-def _skipped(lines: pl.DataFrame) -> int:
-    return int(lines["_skipped"][0]) if lines.height else 0
 
 
 def _skipped_count(path: Path, count: int) -> pl.LazyFrame:
