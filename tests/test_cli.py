@@ -127,3 +127,18 @@ def test_quiet_prints_nothing(tmp_path):
     result = invoke("report", str(tmp_path / "billing"), "-q")
     assert result.exit_code == 0
     assert result.output == ""
+
+
+def test_parquet_dir_keeps_exact_decimals(tmp_path):
+    import polars as pl
+
+    result = invoke("report", str(SAMPLES), "--parquet-dir", str(tmp_path / "pq"), "--json")
+    assert result.exit_code == 0
+    usage = pl.read_parquet(tmp_path / "pq" / "usage.parquet")
+    assert usage.schema["cost"] == pl.Decimal(38, 12)
+    assert Decimal(usage["cost"].sum()) == Decimal(json.loads(result.output)["total_cost"])
+    assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == [
+        "models.parquet",
+        "tasks.parquet",
+        "usage.parquet",
+    ]

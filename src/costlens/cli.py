@@ -46,6 +46,11 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="Write usage.csv, tasks.csv and models.csv into this folder.",
 )
+@click.option(
+    "--parquet-dir",
+    type=click.Path(path_type=Path),
+    help="Write usage.parquet, tasks.parquet and models.parquet (exact decimals) into this folder.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option(
     "--pricing",
@@ -72,6 +77,7 @@ def report(
     run_paths,
     output,
     csv_dir,
+    parquet_dir,
     as_json,
     pricing_paths,
     price_date,
@@ -104,12 +110,14 @@ def report(
             reports.write_workbook(result, output)
         if csv_dir:
             reports.write_csv_dir(result, csv_dir)
+        if parquet_dir:
+            reports.write_parquet_dir(result, parquet_dir)
     except CostlensError as e:
         raise click.ClickException(str(e)) from e
     if as_json:
         click.echo(reports.summary_json(result))
     elif not quiet:
-        _render(result, output, csv_dir)
+        _render(result, output, csv_dir, parquet_dir)
 
 
 def parse_review_rate(text: str | None) -> Decimal | None:
@@ -151,7 +159,7 @@ def _progress(silent: bool) -> Iterator:
         yield tick
 
 
-def _render(result: Report, output: Path | None, csv_dir: Path | None) -> None:
+def _render(result: Report, *targets: Path | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -179,7 +187,7 @@ def _render(result: Report, output: Path | None, csv_dir: Path | None) -> None:
         f"{rows['priced']} priced, {rows['unpriced']} unpriced, {rows['rejected']} rejected, "
         f"{rows['duplicate']} duplicate"
     )
-    for target in (output, csv_dir):
+    for target in targets:
         if target:
             console.print(f"Wrote {target}")
 

@@ -1,8 +1,15 @@
 """Stage 6: writers only. Nothing is computed here except rounding for presentation."""
 
 from .atomic import atomic_dir, atomic_file
-from .csv import write_csv_dir
+from .csv import write_csv_dir, write_parquet_dir
 from .excel import write_workbook
 from .jsonout import summary_json
 
-__all__ = ["atomic_dir", "atomic_file", "summary_json", "write_csv_dir", "write_workbook"]
+__all__ = [
+    "atomic_dir",
+    "atomic_file",
+    "summary_json",
+    "write_csv_dir",
+    "write_parquet_dir",
+    "write_workbook",
+]

@@ -1,6 +1,7 @@
-"""CSV outputs (``usage.csv``, ``tasks.csv``, ``models.csv``) with exact Decimal values.
+"""Table outputs for machines: ``usage``, ``tasks``, ``models`` as CSV or Parquet, exact Decimal.
 
-Text that a spreadsheet would run as a formula is prefixed with ``'`` (OWASP CSV injection).
+In CSV, text that a spreadsheet would run as a formula is prefixed with ``'`` (OWASP CSV
+injection). Parquet keeps types (decimal128(38, 12) money, UTC timestamps) and needs no escaping.
 """
 
 from __future__ import annotations
@@ -27,13 +28,23 @@ def _safe_text(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def write_csv_dir(report: Report, target: Path) -> None:
-    """Write the three CSV files into ``target`` (created if needed), all or nothing."""
-    frames = {
-        "usage.csv": report.usage.select(USAGE_COLUMNS),
-        "tasks.csv": report.tasks,
-        "models.csv": report.models,
+def _frames(report: Report) -> dict[str, pl.DataFrame]:
+    return {
+        "usage": report.usage.select(USAGE_COLUMNS),
+        "tasks": report.tasks,
+        "models": report.models,
     }
+
+
+def write_csv_dir(report: Report, target: Path) -> None:
+    """Write usage.csv, tasks.csv and models.csv into ``target`` (created), all or nothing."""
     with atomic_dir(target) as tmp:
-        for name, df in frames.items():
-            _safe_text(df).write_csv(tmp / name)
+        for name, df in _frames(report).items():
+            _safe_text(df).write_csv(tmp / f"{name}.csv")
+
+
+def write_parquet_dir(report: Report, target: Path) -> None:
+    """Write usage.parquet, tasks.parquet and models.parquet into ``target``, all or nothing."""
+    with atomic_dir(target) as tmp:
+        for name, df in _frames(report).items():
+            df.write_parquet(tmp / f"{name}.parquet")
