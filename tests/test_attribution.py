@@ -144,3 +144,31 @@ def test_parts_always_add_up_exactly(units, weights):
     assert D(out["m"].sum()) == money
     exact = [money * w / sum(weights) for w in weights]
     assert all(abs(o - e) < D(1) / 10**12 for o, e in zip(out["m"], exact, strict=True))
+
+
+def test_batch_custom_id_joins_a_run_log_attempt_by_id_or_task():
+    t0 = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
+    rows = [
+        usage_row(custom_id="req-7", model="claude-haiku-4-5", output=10, source_line=1),
+        usage_row(custom_id="TASK-2", model="claude-haiku-4-5", output=10, source_line=2),
+        usage_row(custom_id="TASK-3", model="claude-haiku-4-5", output=10, source_line=3),
+    ]
+    runs = pl.DataFrame(
+        {
+            "task_id": ["TASK-1", "TASK-2", "TASK-3", "TASK-3"],
+            "model": ["m"] * 4,
+            "run_id": ["r1"] * 4,
+            "attempt": [1, 1, 1, 2],
+            "started_at": [t0] * 4,
+            "ended_at": [t0] * 4,
+            "outcome": ["pass"] * 4,
+            "reprompts": [0] * 4,
+            "request_ids": [["req-7"], [], [], []],
+        }
+    )
+    runs = schema.conform(runs.lazy(), schema.RUNS)
+    priced = pricing.price(usage_frame(*rows), pricing.load())
+    out = attribute(priced, runs).collect().sort("usage_row")
+    assert out["task_id"].to_list() == ["TASK-1", "TASK-2", None]
+    assert out["attribution_method"].to_list() == ["request_id", "custom_id", None]
+    assert out["unattributed_cause"][2] == "ambiguous: matches 2 attempts"

@@ -43,8 +43,9 @@ ATTRIBUTED: dict[str, pl.DataType] = {
 reading only: the exact split is in the token and cost columns)."""
 
 _INTS = ["requests", *TOKEN_BUCKETS, "reasoning", "web_search"]
+_ID_COLUMNS = ["request_id", "response_id", "custom_id"]
 _KEY_COLUMNS = [
-    "_uid", "request_id", "response_id", "session_id", "period_start", "period_end",
+    "_uid", "request_id", "response_id", "custom_id", "session_id", "period_start", "period_end",
     "aggregated", "model_id", "model", "project", "workspace", "api_key", *TOKEN_BUCKETS,
 ]  # fmt: skip
 _ASSIGNMENT = [
@@ -72,21 +73,29 @@ def attribute(
     keys = usage.select(_KEY_COLUMNS).lazy()
     usage = usage.lazy()
     attempts = _attempts(runs, resolve).collect().lazy()
-    # An attempt's ids may be provider request ids or response ids (an Inspect log records the
-    # raw response's id): a usage row matches on either of its two.
+    # An attempt's ids may be provider request ids, response ids (an Inspect log records the
+    # raw response's id) or batch custom_ids: a usage row matches on any of its three.
     ids = pl.concat(
-        [
-            keys.select("_uid", "request_id"),
-            keys.select("_uid", pl.col("response_id").alias("request_id")),
-        ]
+        [keys.select("_uid", pl.col(c).alias("request_id")) for c in _ID_COLUMNS]
     ).filter(pl.col("request_id").is_not_null())
     by_request = _unique_match(
         ids, attempts.explode("request_ids").rename({"request_ids": "request_id"}), "request_id"
     )
-    by_session = _session_match(keys.join(by_request, on="_uid", how="anti"), attempts)
+    # A batch request's custom_id may be the task id itself: joined only when it names exactly
+    # one attempt (several attempts, models or runs of that task stay unattributed, ambiguous).
+    by_custom = _unique_match(
+        keys.join(by_request, on="_uid", how="anti")
+        .select("_uid", _task=pl.col("custom_id"))
+        .filter(pl.col("_task").is_not_null()),
+        attempts.with_columns(_task=pl.col("task_id")),
+        "_task",
+    )
+    matched = pl.concat([by_request.select("_uid"), by_custom.select("_uid")])
+    by_session = _session_match(keys.join(matched, on="_uid", how="anti"), attempts)
     direct = pl.concat(
         [
             by_request.with_columns(_m=pl.lit("request_id")),
+            by_custom.with_columns(_m=pl.lit("custom_id")),
             by_session.with_columns(_m=pl.lit("session_id")),
         ]
     )
