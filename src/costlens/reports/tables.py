@@ -74,27 +74,28 @@ def unattributed(report: Report) -> pl.DataFrame:
         unpriced_rows=(pl.col("price_status") == "unpriced").sum().cast(pl.Int64),
         cost=pl.col("cost").sum(),
     )
-    table = table.sort("unattributed_cause", "model").with_columns(pl.col("cost").fill_null(0))
+    table = table.sort("unattributed_cause", "model")
     # Cents by largest remainder, so the causes add up to the Summary's unattributed amount.
-    cents = allocate(table["cost"].to_list(), target=unattributed_cents(report))
+    exact = [v if v is not None else Decimal(0) for v in table["cost"].to_list()]
+    cents = allocate(exact, target=unattributed_cents(report))
+    # A group with nothing priced shows no cost (never $0): its rows are counted as unpriced.
+    nothing_priced = pl.col("rows") == pl.col("unpriced_rows")
     return table.with_columns(
-        cost=pl.Series(cents, dtype=pl.Decimal(38, 2)),
-        cost_exact=pl.Series([str(v) for v in table["cost"]], dtype=pl.String),
+        cost=pl.when(nothing_priced)
+        .then(None)
+        .otherwise(pl.Series(cents, dtype=pl.Decimal(38, 2))),
+        cost_exact=pl.when(nothing_priced)
+        .then(None)
+        .otherwise(pl.Series([format(v, "f") for v in exact], dtype=pl.String)),
     )
 
 
 def data_quality(report: Report) -> pl.DataFrame:
     """Counts by kind and reason, with up to three ``path:line`` examples each."""
-    where = pl.concat_str(
-        "source_file", pl.lit(":"), pl.col("source_line").cast(pl.String), ignore_nulls=True
-    )
-    issues = report.issues.with_columns(
-        reason=pl.when(pl.col("kind") == "duplicate")
-        .then(pl.lit("same record logged again (kept the one with most output)"))
-        .otherwise(pl.col("reason"))
-    )
+    line = pl.concat_str(pl.lit(":"), pl.col("source_line").cast(pl.String))
+    where = pl.concat_str("source_file", line.fill_null(""))
     return (
-        issues.group_by("kind", "source_format", "reason")
+        report.issues.group_by("kind", "source_format", "reason")
         .agg(count=pl.col("count").sum(), examples=where.head(3).str.join(", "))
         .sort("kind", "source_format", "reason")
     )
