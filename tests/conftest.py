@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from costlens import pricing, schema
+from costlens.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -49,3 +51,35 @@ def book() -> pricing.Book:
 def price_one(book: pricing.Book, **values) -> dict:
     """Price a single usage row and return the priced row as a dict."""
     return pricing.price(usage_frame(usage_row(**values)), book).collect().row(0, named=True)
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _portable(df: pl.DataFrame, renames: dict[str, str]) -> str:
+    """CSV text with machine-specific path prefixes replaced, so goldens match any checkout."""
+    renames = {**renames, str(ROOT) + os.sep: ""}
+    text = [c for c, t in df.schema.items() if t == pl.String]
+    for old, new in renames.items():
+        df = df.with_columns(pl.col(c).str.replace_all(old, new, literal=True) for c in text)
+    return df.write_csv()
+
+
+def check_golden(stem: str, paths: list[Path], renames: dict[str, str] | None = None) -> None:
+    """Ingest ``paths`` and compare usage / runs / issues with ``golden/<stem>.<table>.csv``.
+
+    ``COSTLENS_REGEN=1`` rewrites the goldens (review the diff); without it a missing golden
+    fails, never silently written.
+    """
+    got = ingest(paths)
+    runs = got.runs.with_columns(pl.col("request_ids").list.join(";"))
+    for name, df in {"usage": got.usage, "runs": runs, "issues": got.issues}.items():
+        if df.is_empty():
+            continue
+        path = GOLDEN / f"{stem}.{name}.csv"
+        text = _portable(df, renames or {})
+        if os.environ.get("COSTLENS_REGEN"):
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+        assert path.exists(), f"{path} missing: run COSTLENS_REGEN=1 pytest"
+        assert text == path.read_text(), f"{stem} {name} differs from {path}"

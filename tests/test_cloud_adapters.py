@@ -16,14 +16,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import FIXTURES, ROOT, price_one
+from conftest import FIXTURES, check_golden, price_one
 
 from costlens import adapters, schema
 from costlens.adapters import _container
 from costlens.errors import InputError, MissingColumn
 from costlens.ingest import ingest
 
-GOLDEN = Path(__file__).parent / "golden"
 CASES = {
     "gemini-response-log": FIXTURES / "gemini_logs" / "responses.jsonl",
     "bedrock-invocation-log": FIXTURES / "bedrock_logs" / "invocations.jsonl",
@@ -38,22 +37,9 @@ CASES = {
 BUCKETS = [*schema.TOKEN_BUCKETS, "reasoning"]
 
 
-def _relative(df: pl.DataFrame) -> pl.DataFrame:
-    root = str(ROOT) + os.sep
-    return df.with_columns(pl.col("source_file").str.replace(root, "", literal=True))
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden(case):
-    got = ingest([CASES[case]])
-    for name, df in {"usage": got.usage, "issues": got.issues}.items():
-        path = GOLDEN / f"cloud-{case}.{name}.csv"
-        text = _relative(df).write_csv()
-        if os.environ.get("COSTLENS_REGEN"):
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(text)
-        assert path.exists(), f"{path} missing: run COSTLENS_REGEN=1 pytest {__file__}"
-        assert text == path.read_text(), f"{case} {name} differs from {path}"
+    check_golden(f"cloud-{case}", [CASES[case]])
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-from conftest import FIXTURES
-from test_golden import GOLDEN, _relative, _tables
+from conftest import FIXTURES, check_golden
 
 import costlens
 from costlens import adapters
@@ -53,15 +52,7 @@ def _read(*names: str):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden(case):
-    for name, df in _tables([FIXTURES / p for p in CASES[case]]).items():
-        if df.is_empty():
-            continue
-        path = GOLDEN / f"formats-{case}.{name}.csv"
-        text = _relative(df).write_csv()
-        if os.environ.get("COSTLENS_REGEN"):
-            path.write_text(text)
-        assert path.exists(), f"{path} missing: run COSTLENS_REGEN=1 pytest {__file__}"
-        assert text == path.read_text(), f"{case} {name} differs from {path}"
+    check_golden(f"formats-{case}", [FIXTURES / p for p in CASES[case]])
 
 
 def test_every_fixture_is_claimed_by_exactly_one_reader():

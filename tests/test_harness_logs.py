@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT, usage_frame, usage_row
+from conftest import FIXTURES, check_golden, usage_frame, usage_row
 
 import costlens
 from costlens import adapters, pricing
@@ -25,7 +25,6 @@ INSPECT = FIXTURES / "inspect_ai"
 LOGS = INSPECT / "analysis" / "test_logs"
 EVALS = INSPECT / "scorer" / "logs"
 SWE = FIXTURES / "swe_agent"
-GOLDEN = Path(__file__).parent / "golden"
 MTIME = dt.datetime(2025, 6, 2, 12, tzinfo=dt.UTC)
 """SWE-agent trajectories carry no times: the readers use the file's modification time, which
 the tests pin by copying the fixtures and setting it."""
@@ -70,30 +69,9 @@ CASES = {
 }
 
 
-def _text(df: pl.DataFrame, swe: Path) -> str:
-    strings = [c for c, t in df.schema.items() if t == pl.String]
-    df = df.with_columns(
-        pl.col(c)
-        .str.replace_all(str(swe), "tests/fixtures/swe_agent", literal=True)
-        .str.replace_all(str(ROOT) + os.sep, "", literal=True)
-        for c in strings
-    )
-    return df.write_csv()
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden(case, swe_copy):
-    got = ingest(CASES[case](swe_copy))
-    runs = got.runs.with_columns(pl.col("request_ids").list.join(";"))
-    for name, df in {"usage": got.usage, "runs": runs, "issues": got.issues}.items():
-        if df.is_empty():
-            continue
-        path = GOLDEN / f"{case}.{name}.csv"
-        text = _text(df, swe_copy)
-        if os.environ.get("COSTLENS_REGEN"):
-            path.write_text(text)
-        assert path.exists(), f"{path} missing: run COSTLENS_REGEN=1 pytest {__file__}"
-        assert text == path.read_text(), f"{case} {name} differs from {path}"
+    check_golden(case, CASES[case](swe_copy), {str(swe_copy): "tests/fixtures/swe_agent"})
 
 
 # ---- Inspect AI --------------------------------------------------------------------------------
