@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from . import adapters, schema
+from .adapters._base import duplicate_issues
 from .errors import InputError, located
 
 
@@ -118,19 +119,6 @@ def _dedupe_frame(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, p
         .otherwise(1)
     )
     first = ranked.filter(pl.col("_rank") == 1)
-    # One issue row per file (count + first line) rather than per duplicate: a busy log has as
-    # many duplicate lines as records, and the Data quality sheet only needs counts and examples.
-    issues = (
-        ranked.filter(pl.col("_rank") > 1)
-        .group_by("source_format", "source_file", maintain_order=True)
-        .agg(source_line=pl.col("source_line").min(), count=pl.len().cast(pl.Int64))
-        .select(
-            "source_format",
-            "source_file",
-            "source_line",
-            kind=pl.lit("duplicate"),
-            reason=pl.lit(f"same {', '.join(keys)} as a kept line (kept the most output)"),
-            count="count",
-        )
-    )
+    reason = f"same {', '.join(keys)} as a kept line (kept the most output)"
+    issues = duplicate_issues(ranked.filter(pl.col("_rank") > 1), reason)
     return first.drop("_seq", "_rank"), issues

@@ -111,3 +111,23 @@ def path_expr(dotted: str) -> pl.Expr:
     for part in rest:
         expr = expr.struct.field(part)
     return expr
+
+
+def duplicate_issues(dropped: pl.DataFrame, reason: str) -> pl.DataFrame:
+    """One ISSUES row per file for rows dropped as duplicates: the count and the first line.
+
+    A busy log has as many duplicate lines as records; the Data quality sheet needs counts and
+    an example, not one row each.
+    """
+    return (
+        dropped.group_by("source_format", "source_file", maintain_order=True)
+        .agg(source_line=pl.col("source_line").min(), count=pl.len().cast(pl.Int64))
+        .select(
+            "source_format",
+            "source_file",
+            "source_line",
+            kind=pl.lit("duplicate"),
+            reason=pl.lit(reason),
+            count="count",
+        )
+    )

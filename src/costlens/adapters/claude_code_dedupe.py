@@ -17,6 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..schema import TOKEN_BUCKETS
+from ._base import duplicate_issues
 
 REASON = "same response logged again (kept the final, main-chain line)"
 
@@ -36,7 +37,9 @@ def dedupe(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     replay = pl.col("response_id").is_not_null() & pl.col("sidechain") & (has_main | ~best_side)
     kept = kept.with_columns(_drop=replay.fill_null(False))
     dropped = pl.concat([step1.filter(pl.col("_drop")), kept.filter(pl.col("_drop"))])
-    return kept.filter(~pl.col("_drop")).drop("_seq", "_order", "_drop"), _issues(dropped)
+    return kept.filter(~pl.col("_drop")).drop("_seq", "_order", "_drop"), duplicate_issues(
+        dropped, REASON
+    )
 
 
 def _first_key() -> pl.Expr:
@@ -59,20 +62,4 @@ def _preference() -> pl.Expr:
         pl.col("output").neg(),
         pl.col("speed").is_null(),
         pl.col("_seq"),
-    )
-
-
-def _issues(dropped: pl.DataFrame) -> pl.DataFrame:
-    """One issue row per file: how many lines were duplicates, and the first of them."""
-    return (
-        dropped.group_by("source_format", "source_file", maintain_order=True)
-        .agg(source_line=pl.col("source_line").min(), count=pl.len().cast(pl.Int64))
-        .select(
-            "source_format",
-            "source_file",
-            "source_line",
-            kind=pl.lit("duplicate"),
-            reason=pl.lit(REASON),
-            count="count",
-        )
     )
