@@ -99,3 +99,16 @@ def test_json_total_equals_workbook_total(tmp_path):
     assert D(s["total_cost"]).quantize(D("0.01")) == costlens.run([SAMPLES]).summary[
         "total_cost"
     ].quantize(D("0.01"))
+
+
+def test_usage_sheet_is_capped_and_the_summary_says_so(tmp_path, monkeypatch, sample_report):
+    from costlens.reports import excel
+
+    monkeypatch.setattr(excel, "USAGE_SHEET_ROWS", 10)
+    out = tmp_path / "r.xlsx"
+    excel.write_workbook(sample_report, out)
+    wb = openpyxl.load_workbook(out, read_only=True)
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True)}
+    total = sample_report.usage.height
+    assert summary["Usage sheet"] == f"first 10 of {total:,} rows; all in --csv-dir"
+    assert len(list(wb["Usage"].iter_rows(values_only=True))) == 11  # header + 10

@@ -96,7 +96,7 @@ def report(
     """
     at = price_date.replace(tzinfo=dt.UTC) if price_date else None
     try:
-        with _progress(quiet or as_json) as tick:
+        with _progress(quiet or as_json) as status:
             result = run(
                 paths,
                 run_paths,
@@ -104,14 +104,15 @@ def report(
                 price_date=at,
                 strict=strict,
                 review_rate=review_rate,
-                tick=tick,
+                tick=status.file,
             )
-        if output:
-            reports.write_workbook(result, output)
-        if csv_dir:
-            reports.write_csv_dir(result, csv_dir)
-        if parquet_dir:
-            reports.write_parquet_dir(result, parquet_dir)
+            if output:
+                reports.write_workbook(result, output, status.rows)
+            status.say("writing tables")
+            if csv_dir:
+                reports.write_csv_dir(result, csv_dir)
+            if parquet_dir:
+                reports.write_parquet_dir(result, parquet_dir)
     except CostlensError as e:
         raise click.ClickException(str(e)) from e
     if as_json:
@@ -133,30 +134,37 @@ def parse_review_rate(text: str | None) -> Decimal | None:
     return rate
 
 
+class _Status:
+    """What the progress line shows; every method does nothing when there is no terminal."""
+
+    def __init__(self, bar=None):
+        self.bar, self.count = bar, 0
+        self.task = bar.add_task("reading", total=None) if bar else None
+
+    def file(self, path: Path) -> None:
+        self.count += 1
+        self.say(f"read {self.count} files: {path.name}")
+
+    def rows(self, sheet: str, done: int, total: int) -> None:
+        self.say(f"writing {sheet}: {done:,} of {total:,} rows")
+
+    def say(self, text: str) -> None:
+        if self.bar:
+            self.bar.update(self.task, description=text)
+
+
 @contextlib.contextmanager
-def _progress(silent: bool) -> Iterator:
-    """A per-file progress line on a terminal's stderr; nothing when piped or quiet."""
+def _progress(silent: bool) -> Iterator[_Status]:
+    """A progress line on a terminal's stderr; nothing when piped or quiet."""
     if silent or not sys.stderr.isatty():
-        yield lambda _path: None
+        yield _Status()
         return
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("reading", total=None)
-        count = 0
-
-        def tick(path: Path) -> None:
-            nonlocal count
-            count += 1
-            bar.update(task, description=f"read {count} files: {path.name}")
-
-        yield tick
+    columns = (SpinnerColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        yield _Status(bar)
 
 
 def _render(result: Report, *targets: Path | None) -> None:
