@@ -21,24 +21,28 @@ from .format import BUCKETS, FEES, Model, ProviderFile, as_utc
 RATE_FOR = dict(zip(TOKEN_BUCKETS, BUCKETS, strict=True))
 """Canonical token bucket -> rate name (``input_uncached`` is priced at ``input``)."""
 
+_LABEL = pl.Categorical()
+"""Provenance text repeats the same few values on every row (a source URL, a file, a digest):
+stored once per distinct value, it costs a few bytes a row instead of a copy of the text."""
+
 PRICED: dict[str, pl.DataType] = {
     **schema.USAGE,
     "model_id": pl.String(),
-    "price_status": pl.String(),
+    "price_status": _LABEL,
     "unpriced_reason": pl.String(),
-    "price_model": pl.String(),
+    "price_model": _LABEL,
     "price_period_from": schema.UTC_TIME,
-    "price_source": pl.String(),
-    "price_confidence": pl.String(),
-    "price_file": pl.String(),
-    "price_tier": pl.String(),
-    "price_modifiers": pl.String(),
+    "price_source": _LABEL,
+    "price_confidence": _LABEL,
+    "price_file": _LABEL,
+    "price_tier": _LABEL,
+    "price_modifiers": _LABEL,
     "cliff_unchecked": pl.Boolean(),
     **{f"cost_{b}": MONEY for b in TOKEN_BUCKETS},
     **{f"cost_{f}": MONEY for f in FEES},
     "cost": MONEY,
-    "cost_currency": pl.String(),
-    "pricing_version": pl.String(),
+    "cost_currency": _LABEL,
+    "pricing_version": _LABEL,
 }
 """Usage plus its price provenance and cost. ``cost`` is null exactly when unpriced."""
 
