@@ -128,3 +128,15 @@ def test_schema_json_is_generated_from_the_models():
     assert committed == format_.json_schema(), (
         "pricing/schema.json is stale: python -m costlens.pricing.format > pricing/schema.json"
     )
+
+
+def test_check_points_at_the_period_that_breaks_the_order(tmp_path):
+    path = tmp_path / "acme.toml"
+    # The second period starts on the first one's date: the error names the second (line 14).
+    path.write_text(OVERLAP.replace("  to = 2025-03-01\n", "").replace("2025-02-01", "2025-01-01"))
+    result = invoke("pricing", "check", str(path))
+    assert result.exit_code == 1
+    assert (
+        f"{path}:14: error: acme-1: period starts 2025-01-01 00:00, not after the one before it"
+        in result.output.splitlines()
+    )

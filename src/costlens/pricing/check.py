@@ -76,7 +76,10 @@ def _periods(src: Source, i: int, m: Model) -> Iterator[Finding]:
             continue
         nxt = m.period[j + 1].start
         if nxt <= p.start:
-            yield _err(src, loc, f"{m.id}: periods out of order or with the same 'from'")
+            # The later entry is the one that breaks the order: point at it.
+            where = ("model", i, "period", j + 1)
+            when = f"{nxt:%Y-%m-%d %H:%M}"
+            yield _err(src, where, f"{m.id}: period starts {when}, not after the one before it")
         elif end is not None and end > nxt:
             yield _err(src, loc, f"{m.id}: period overlaps the next one (starts {nxt:%Y-%m-%d})")
         elif end is not None and end < nxt:
