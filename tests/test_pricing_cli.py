@@ -140,3 +140,43 @@ def test_check_points_at_the_period_that_breaks_the_order(tmp_path):
         f"{path}:14: error: acme-1: period starts 2025-01-01 00:00, not after the one before it"
         in result.output.splitlines()
     )
+
+
+ERRATUM = """schema_version = 1
+provider = "acme"
+currency = "USD"
+service_tiers = ["standard"]
+
+[[model]]
+id = "acme-1"
+  [[model.period]]
+  from = 2025-01-01
+  source = "https://example.com/prices"
+  checked = 2025-01-01
+  confidence = "official"
+  rates = { input = "1", cache_read = "0.25", cache_write_5m = "none", cache_write_1h = "none", output = "2" }
+
+[[erratum]]
+model = "acme-1"
+period_from = 2025-01-01
+field = "rates.cache_read"
+was = "0.10"
+now = "NOW"
+date = 2025-06-01
+reason = "the launch page showed the wrong cached rate"
+"""  # noqa: E501
+
+
+def test_an_erratum_keeps_the_wrong_number_and_must_match_the_table(tmp_path):
+    path = tmp_path / "acme.toml"
+    path.write_text(ERRATUM.replace("NOW", "0.25"))
+    assert invoke("pricing", "check", str(path)).exit_code == 0
+    shown = json.loads(invoke("pricing", "show", "acme-1", "--json", "--pricing", str(path)).output)
+    assert shown["errata"][0]["was"] == "0.10"
+    assert shown["errata"][0]["reason"] == "the launch page showed the wrong cached rate"
+    path.write_text(ERRATUM.replace("NOW", "0.30"))
+    result = invoke("pricing", "check", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:15: error: erratum: rates.cache_read is 0.25, erratum says 0.30" in (
+        result.output.splitlines()
+    )
