@@ -142,3 +142,20 @@ def test_parquet_dir_keeps_exact_decimals(tmp_path):
         "tasks.parquet",
         "usage.parquet",
     ]
+
+
+def test_empty_and_summary_only_session_files_are_read_not_refused(tmp_path):
+    folder = tmp_path / "projects" / "-work-x"
+    folder.mkdir(parents=True)
+    (folder / "empty.jsonl").write_text("")
+    # A Claude Code session file can hold nothing but compaction summaries (no sessionId).
+    summary = (
+        '{"type":"summary","summary":"(text)","leafUuid":"00000000-0000-4000-8000-000000000001"}'
+    )
+    (folder / "summary-only.jsonl").write_text(summary + "\n")
+    shutil.copy(FIXTURES / "claude_code" / "one_response.jsonl", folder / "s.jsonl")
+    result = invoke("report", str(tmp_path / "projects"), "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["rows"]
+    assert (rows["priced"], rows["duplicate"]) == (1, 4)
+    assert rows["skipped"] == 2  # the empty file and the summary line

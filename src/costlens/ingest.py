@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from . import adapters, schema
-from .adapters._base import duplicate_issues
+from .adapters._base import HEAD_BYTES, duplicate_issues, head
 from .errors import InputError, located
 
 
@@ -36,14 +36,19 @@ def ingest(
     tick: Callable[[Path], None] = lambda _: None,
 ) -> Ingested:
     """Read usage files and run logs; run logs may also sit among ``paths``."""
-    chosen = [(p, adapters.identify(p)) for p in adapters.expand(list(paths))]
-    for p in adapters.expand(list(run_paths)):
+    files, runs_files = adapters.expand(list(paths)), adapters.expand(list(run_paths))
+    empty = [p for p in [*files, *runs_files] if _empty(p)]
+    skip = set(empty)
+    chosen = [(p, adapters.identify(p)) for p in files if p not in skip]
+    for p in runs_files:
+        if p in skip:
+            continue
         a = adapters.identify(p)
         if a.kind != "runs":
             raise InputError(located(p, None, f"passed as a run log but reads as {a.name}"))
         chosen.append((p, a))
     usage: dict[str, list[pl.DataFrame]] = {}
-    runs, issues = [], []
+    runs, issues = [], [_empty_issues(empty)]
     # Two files at a time: a file's JSON decoding runs mostly on one core, and results come
     # back in input order, so output and "first seen" ties do not depend on timing.
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
@@ -61,7 +66,26 @@ def ingest(
         usage=valid.collect(),
         runs=pl.concat(runs) if runs else schema.empty(schema.RUNS).collect(),
         issues=pl.concat([*issues, dupes, bad.collect()]),
-        files=[(str(p), a.name) for p, a in chosen],
+        files=[(str(p), a.name) for p, a in chosen] + [(str(p), "(empty)") for p in empty],
+    )
+
+
+def _empty(path: Path) -> bool:
+    """A file with nothing but white space holds no rows in any format: skipped, not an error."""
+    return path.stat().st_size <= HEAD_BYTES and not head(path).strip()
+
+
+def _empty_issues(paths: list[Path]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "source_format": [None] * len(paths),
+            "source_file": [str(p) for p in paths],
+            "source_line": [None] * len(paths),
+            "kind": ["skipped"] * len(paths),
+            "reason": ["empty file"] * len(paths),
+            "count": [1] * len(paths),
+        },
+        schema=schema.ISSUES,
     )
 
 

@@ -60,6 +60,12 @@ LINE = pl.Struct(
 )
 """Only the usage fields: message text is never decoded into costlens's data."""
 
+LINE_TYPES = {
+    "user", "assistant", "system", "summary", "progress", "file-history-snapshot",
+    "queue-operation",
+}  # fmt: skip
+"""Claude Code's line types; a session file may open with many ``summary`` lines."""
+
 SYNTHETIC = "<synthetic>"
 """Claude Code's model name for locally generated notices (rate limits, errors): no API call."""
 
@@ -72,9 +78,7 @@ class ClaudeCode:
     def identify(self, path: Path) -> bool:
         if path.suffix != ".jsonl":
             return False
-        return any(
-            "sessionId" in d and ("message" in d or "type" in d) for d in first_json_lines(path)
-        )
+        return any(_claude_line(d) for d in first_json_lines(path))
 
     def read(self, path: Path) -> Read:
         try:
@@ -102,6 +106,12 @@ class ClaudeCode:
     def dedupe(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """One row per response across all files (see ``claude_code_dedupe``)."""
         return dedupe(frame)
+
+
+def _claude_line(d: dict) -> bool:
+    if "sessionId" in d and ("message" in d or "type" in d):
+        return True
+    return d.get("type") in LINE_TYPES and any(k in d for k in ("leafUuid", "uuid", "messageId"))
 
 
 def _scan(path: Path, careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, int]:
