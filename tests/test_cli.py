@@ -159,3 +159,16 @@ def test_empty_and_summary_only_session_files_are_read_not_refused(tmp_path):
     rows = json.loads(result.output)["rows"]
     assert (rows["priced"], rows["duplicate"]) == (1, 4)
     assert rows["skipped"] == 2  # the empty file and the summary line
+
+
+def test_a_session_whose_first_line_is_huge_is_still_recognised(tmp_path):
+    folder = tmp_path / "projects" / "-work-x"
+    folder.mkdir(parents=True)
+    line = json.loads((FIXTURES / "claude_code" / "one_response.jsonl").read_text().splitlines()[0])
+    user = {"type": "user", "sessionId": line["sessionId"], "uuid": "u-1",
+            "message": {"role": "user", "content": "x" * 200_000}}  # fmt: skip
+    body = json.dumps(user, separators=(",", ":")) + "\n" + json.dumps(line, separators=(",", ":"))
+    (folder / "s.jsonl").write_text(body + "\n")
+    result = invoke("report", str(tmp_path / "projects"), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["rows"]["priced"] == 1

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, first_json_lines, issues_from, lineage, utc
+from ._base import Read, first_json_lines, head, issues_from, lineage, utc
 from ._usage import ANTHROPIC_USAGE, anthropic_tokens
 from .claude_code_dedupe import dedupe
 
@@ -78,7 +78,13 @@ class ClaudeCode:
     def identify(self, path: Path) -> bool:
         if path.suffix != ".jsonl":
             return False
-        return any(_claude_line(d) for d in first_json_lines(path))
+        lines = first_json_lines(path)
+        if lines:
+            return any(_claude_line(d) for d in lines)
+        # The first line alone can exceed the bytes identify reads (a pasted log in a user
+        # turn): fall back to the markers every Claude Code line carries.
+        text = head(path)
+        return '"sessionId":"' in text and '"type":"' in text and '"uuid":"' in text
 
     def read(self, path: Path) -> Read:
         try:
