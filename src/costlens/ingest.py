@@ -114,8 +114,9 @@ def _collect(lf: pl.LazyFrame, path: Path) -> pl.DataFrame:
 def _dedupe(by_adapter: dict[str, list[pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Keep one row per record key, per format; the others become ``duplicate`` issues."""
     kept, dupes = [], [schema.empty(schema.ISSUES).collect()]
-    for name, frames in by_adapter.items():
-        frame = pl.concat(frames)
+    # Pop each format's per-file frames as they are merged, so only one copy is alive at once.
+    for name in list(by_adapter):
+        frame = pl.concat(by_adapter.pop(name))
         adapter = next(a for a in adapters.ADAPTERS if a.name == name)
         if hasattr(adapter, "dedupe"):  # a format with its own record identity rules
             k, d = adapter.dedupe(frame)

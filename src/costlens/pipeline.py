@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -60,8 +60,13 @@ def run(
     got = ingest(paths, runs, tick)
     if strict:
         _refuse_rejections(got.issues)
-    priced = _price(got.usage.lazy(), book, price_date)
-    usage = attribute(priced, got.runs.lazy(), book.resolve).collect()
+    read = got.usage
+    got = replace(got, usage=None)
+    # Pass the priced rows on unnamed: once attribution has collected them, nothing here holds
+    # the read rows any more, and their memory goes back before the wide copies are made.
+    usage = attribute(_price(read.lazy(), book, price_date), got.runs.lazy(), book.resolve)
+    del read
+    usage = usage.collect()
     att = metrics.attempts(usage.lazy(), got.runs.lazy()).collect()
     tasks = metrics.task_runs(att.lazy(), review_rate).collect()
     usage_models = metrics.usage_by_model(usage.lazy()).collect()
