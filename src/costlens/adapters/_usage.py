@@ -46,6 +46,20 @@ ANTHROPIC_USAGE = pl.Struct(
 )
 
 
+OPENAI_OBJECT = pl.Struct(
+    {
+        "id": pl.String,
+        "object": pl.String,
+        "created": pl.Int64,
+        "created_at": pl.Int64,
+        "model": pl.String,
+        "service_tier": pl.String,
+        "usage": OPENAI_USAGE,
+    }
+)
+"""The usage-bearing fields of a Chat Completions or Responses object (batch bodies too)."""
+
+
 def _f(u: pl.Expr, *path: str) -> pl.Expr:
     for p in path:
         u = u.struct.field(p)

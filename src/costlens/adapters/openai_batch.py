@@ -18,21 +18,11 @@ import polars as pl
 from ..schema import UTC_TIME
 from ._base import Read, first_json_lines, lineage
 from ._lines import decode, skipped
-from ._usage import OPENAI_USAGE, openai_tokens
+from ._usage import OPENAI_OBJECT, openai_tokens
 
 NAME = "openai-batch-output"
 
-BODY = pl.Struct(
-    {
-        "id": pl.String,
-        "object": pl.String,
-        "created": pl.Int64,
-        "created_at": pl.Int64,
-        "model": pl.String,
-        "service_tier": pl.String,
-        "usage": OPENAI_USAGE,
-    }
-)
+BODY = OPENAI_OBJECT
 LINE = pl.Struct(
     {
         "id": pl.String,

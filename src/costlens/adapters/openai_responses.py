@@ -18,22 +18,12 @@ import polars as pl
 from ..schema import UTC_TIME
 from ._base import Read, first_json_lines, lineage, utc
 from ._lines import decode, skipped
-from ._usage import OPENAI_USAGE, openai_tokens
+from ._usage import OPENAI_OBJECT, openai_tokens
 
 NAME = "openai-response-log"
 OBJECTS = ("chat.completion", "response")
 
-RESPONSE = pl.Struct(
-    {
-        "id": pl.String,
-        "object": pl.String,
-        "created": pl.Int64,
-        "created_at": pl.Int64,
-        "model": pl.String,
-        "service_tier": pl.String,
-        "usage": OPENAI_USAGE,
-    }
-)
+RESPONSE = OPENAI_OBJECT
 LINE = pl.Struct(
     {
         "timestamp": pl.String,
