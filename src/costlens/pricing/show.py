@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -112,10 +113,15 @@ def load_revision(spec: str) -> Book:
         return load([path], bundled=False)
     repo = bundled_dir().parent
     names = _git(repo, "ls-tree", "--name-only", spec, "pricing/").split()
-    tmp = Path(tempfile.mkdtemp(prefix="costlens-pricing-"))
-    for name in [n for n in names if n.endswith(".toml")]:
-        (tmp / Path(name).name).write_text(_git(repo, "show", f"{spec}:{name}"), encoding="utf-8")
-    return load([tmp], bundled=False)
+    with tempfile.TemporaryDirectory(prefix="costlens-pricing-") as tmp:
+        for name in [n for n in names if n.endswith(".toml")]:
+            text = _git(repo, "show", f"{spec}:{name}")
+            (Path(tmp) / Path(name).name).write_text(text, encoding="utf-8")
+        try:
+            return load([Path(tmp)], bundled=False)
+        except PricingError as e:
+            # Name the revision, not the scratch folder it was unpacked into.
+            raise PricingError(str(e).replace(tmp + os.sep, f"{spec}:pricing/")) from e
 
 
 def _git(repo: Path, *args: str) -> str:
