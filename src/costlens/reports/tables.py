@@ -21,10 +21,12 @@ USAGE_COLUMNS = [
 
 
 def _money(df: pl.DataFrame, cols: list[str], quantum: Decimal = CENT) -> pl.DataFrame:
-    """Round Decimal money columns for display (half-even), as Python Decimals."""
+    """Round Decimal money columns for display: half-even (polars' Decimal rounding), at the
+    quantum's scale, so the workbook shows cents as cents."""
+    places = -quantum.as_tuple().exponent
     return df.with_columns(
-        pl.col(c).map_elements(lambda v: rounded(v, quantum), return_dtype=pl.Decimal(38, 6))
-        for c in cols
+        pl.col(c).round(places).cast(pl.Decimal(38, places))
+        for c in cols  # type: ignore[operator]
     )
 
 
@@ -105,10 +107,11 @@ def summary_rows(report: Report) -> list[tuple[str, object]]:
     """Label/value pairs for the Summary sheet, money rounded to cents."""
     s = report.summary
     total = rounded(s["total_cost"])
+    unattributed = unattributed_cents(report)
     rows: list[tuple[str, object]] = [
         ("Total cost (priced usage)", total),
-        ("  of which attributed to tasks", total - unattributed_cents(report)),
-        ("  of which unattributed", unattributed_cents(report)),
+        ("  of which attributed to tasks", total - unattributed),
+        ("  of which unattributed", unattributed),
         ("Billed cost (stated by the sources)", rounded(s["billed_cost"])),
         ("Billed currency", s["billed_currency"] or ""),
         ("Currency", s["currency"]),
