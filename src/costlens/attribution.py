@@ -123,12 +123,16 @@ def attribute(
 
 
 def _attempts(runs: pl.LazyFrame, resolve: Callable[[str], str | None]) -> pl.LazyFrame:
-    return runs.select(
+    # Resolve each distinct run-log model name once, not once per attempt.
+    names = runs.select(pl.col("model").unique()).collect()["model"].to_list()
+    keys = pl.LazyFrame(
+        {"model": names, "_run_model_key": [resolve(m) or m for m in names]},
+        schema={"model": pl.String, "_run_model_key": pl.String},
+    )
+    return runs.join(keys, on="model", how="left", maintain_order="left").select(
         "task_id",
         pl.col("model").alias("run_model"),
-        pl.col("model")
-        .map_elements(lambda m: resolve(m) or m, return_dtype=pl.String)
-        .alias("_run_model_key"),
+        "_run_model_key",
         "run_id",
         "attempt",
         "session_id",

@@ -14,7 +14,7 @@ from ..compare import Comparison
 from .atomic import atomic_file
 from .excel import _frame, _pairs
 from .jsonout import _default
-from .money import rounded
+from .money import round_columns
 
 RANKING = [
     "rank", "run_model", "eligible", "reason", "pareto", "tasks", "task_runs",
@@ -32,9 +32,7 @@ RANKING = [
 
 def _cents(df: pl.DataFrame) -> pl.DataFrame:
     money = [c for c, t in df.schema.items() if isinstance(t, pl.Decimal)]
-    return df.with_columns(
-        pl.col(c).map_elements(rounded, return_dtype=pl.Decimal(38, 2)) for c in money
-    )
+    return round_columns(df, money)
 
 
 def write_compare_workbook(c: Comparison, target: Path) -> None:

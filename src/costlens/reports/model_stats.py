@@ -11,7 +11,7 @@ import polars as pl
 
 from .. import stats
 from ..pipeline import Report
-from .money import MICRO, rounded
+from .money import MICRO, round_columns
 
 _ORDER = [c for s in stats.RATIOS for c in (s, f"{s}_ci_low", f"{s}_ci_high")]
 
@@ -32,10 +32,7 @@ def model_stats(
     money = ["cost_per_task", "cost_per_solved_task", "expected_cost_to_first_success"]
     rest = [c for c in out.columns if c not in ("run_model", "task_runs", *_ORDER)]
     # Per-task costs of cheap runs are fractions of a cent: shown to the micro-unit.
-    return out.select("run_model", "task_runs", *_ORDER, *rest).with_columns(
-        pl.col(c).map_elements(lambda v: rounded(v, MICRO), return_dtype=pl.Decimal(38, 6))
-        for c in money
-    )
+    return round_columns(out.select("run_model", "task_runs", *_ORDER, *rest), money, MICRO)
 
 
 def _pass_k_wide(tr: pl.DataFrame) -> pl.DataFrame:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
+import polars as pl
+
 CENT = Decimal("0.01")
 MICRO = Decimal("0.000001")
 
@@ -34,3 +36,10 @@ def allocate(
     for i in order[:left]:
         floors[i] += quantum
     return floors
+
+
+def round_columns(df: pl.DataFrame, cols: list[str], quantum: Decimal = CENT) -> pl.DataFrame:
+    """Round Decimal money columns for display: half-even (polars' Decimal rounding), at the
+    quantum's scale, so cents are typed and shown as cents."""
+    places = -int(quantum.as_tuple().exponent)
+    return df.with_columns(pl.col(c).round(places).cast(pl.Decimal(38, places)) for c in cols)

@@ -8,7 +8,7 @@ import polars as pl
 
 from ..metrics import TOKENS
 from ..pipeline import Report
-from .money import CENT, MICRO, allocate, rounded
+from .money import MICRO, allocate, round_columns, rounded
 
 USAGE_COLUMNS = [
     "source_format", "source_file", "source_line", "provider", "model", "model_id",
@@ -20,16 +20,6 @@ USAGE_COLUMNS = [
 ]  # fmt: skip
 
 
-def _money(df: pl.DataFrame, cols: list[str], quantum: Decimal = CENT) -> pl.DataFrame:
-    """Round Decimal money columns for display: half-even (polars' Decimal rounding), at the
-    quantum's scale, so the workbook shows cents as cents."""
-    places = -quantum.as_tuple().exponent
-    return df.with_columns(
-        pl.col(c).round(places).cast(pl.Decimal(38, places))
-        for c in cols  # type: ignore[operator]
-    )
-
-
 def tasks(report: Report) -> pl.DataFrame:
     """Task runs with cents allocated so that tasks + unattributed = the rounded total."""
     exact = report.tasks["cost"].to_list()
@@ -38,7 +28,7 @@ def tasks(report: Report) -> pl.DataFrame:
         cost=pl.Series(parts[:-1], dtype=pl.Decimal(38, 2)),
         cost_exact=pl.Series([str(v) for v in exact], dtype=pl.String),
     )
-    return _money(out, ["review_cost"])  # its own column, never part of the allocated cost
+    return round_columns(out, ["review_cost"])  # its own column, never part of the allocated cost
 
 
 def unattributed_cents(report: Report) -> Decimal:
@@ -48,7 +38,7 @@ def unattributed_cents(report: Report) -> Decimal:
 
 
 def models(report: Report) -> pl.DataFrame:
-    return _money(
+    return round_columns(
         report.models,
         [
             "total_cost",
@@ -61,11 +51,11 @@ def models(report: Report) -> pl.DataFrame:
 
 
 def usage(report: Report) -> pl.DataFrame:
-    return _money(report.usage.select(USAGE_COLUMNS), ["cost", "billed_cost"], MICRO)
+    return round_columns(report.usage.select(USAGE_COLUMNS), ["cost", "billed_cost"], MICRO)
 
 
 def months(report: Report) -> pl.DataFrame:
-    return _money(report.months, ["cost"])
+    return round_columns(report.months, ["cost"])
 
 
 def unattributed(report: Report) -> pl.DataFrame:
