@@ -21,6 +21,16 @@ from .pipeline import Report, run
 from .reports.money import rounded
 
 
+def review_rate_option(help_text: str):
+    """``--review-rate USD_PER_HOUR``, read as Decimal (shared by report and compare)."""
+    return click.option(
+        "--review-rate",
+        metavar="USD_PER_HOUR",
+        callback=lambda _ctx, _param, v: parse_review_rate(v),
+        help=help_text,
+    )
+
+
 @click.group()
 @click.version_option(__version__, prog_name="costlens")
 def cli() -> None:
@@ -65,11 +75,8 @@ def cli() -> None:
     help="Reprice all usage at the prices in force on this date (UTC).",
 )
 @click.option("--strict", is_flag=True, help="Fail if any input row is rejected.")
-@click.option(
-    "--review-rate",
-    metavar="USD_PER_HOUR",
-    callback=lambda _ctx, _param, v: parse_review_rate(v),
-    help="Price the run logs' review_minutes at this hourly rate (own column, not model spend).",
+@review_rate_option(
+    "Price the run logs' review_minutes at this hourly rate (own column, not model spend)."
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary table.")
 def report(

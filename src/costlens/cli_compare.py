@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import cli, parse_review_rate
+from .cli import cli, review_rate_option
 from .errors import CostlensError
 
 
@@ -23,12 +23,7 @@ from .errors import CostlensError
 @click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="policy.toml")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write an Excel workbook.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout.")
-@click.option(
-    "--review-rate",
-    metavar="USD_PER_HOUR",
-    callback=lambda _ctx, _param, v: parse_review_rate(v),
-    help="Hourly rate for review_minutes; overrides the policy's review_rate.",
-)
+@review_rate_option("Hourly rate for review_minutes; overrides the policy's review_rate.")
 def compare(runs, usage_paths, policy_path, output, as_json, review_rate):
     """Compare models on the tasks every one of them attempted.
 
