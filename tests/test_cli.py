@@ -173,3 +173,27 @@ def test_a_session_whose_first_line_is_huge_is_still_recognised(tmp_path):
     result = invoke("report", str(tmp_path / "projects"), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["rows"]["priced"] == 1
+
+
+def test_terminal_table_marks_costs_that_miss_unpriced_requests(tmp_path):
+    runs = tmp_path / "runs.jsonl"
+    line = json.loads((FIXTURES / "claude_code" / "one_response.jsonl").read_text().splitlines()[0])
+    line["message"]["model"] = "claude-unknown-9"
+    (tmp_path / "s.jsonl").write_text(json.dumps(line) + "\n")
+    runs.write_text(
+        json.dumps(
+            {
+                "task_id": "T1",
+                "model": "m",
+                "attempt": 1,
+                "outcome": "pass",
+                "started_at": "2026-02-10T21:00:00Z",
+                "ended_at": "2026-02-10T22:00:00Z",
+                "session_id": line["sessionId"],
+            }
+        )
+        + "\n"
+    )
+    result = invoke("report", str(tmp_path / "s.jsonl"), "--runs", str(runs))
+    assert result.exit_code == 0, result.output
+    assert "* lower bound: 1 attributed requests have no price (Data quality)" in result.output

@@ -183,18 +183,24 @@ def _render(result: Report, *targets: Path | None) -> None:
     table = Table(title="Models under test")
     for col in ("model", "task runs", "1st-attempt", "solved", "cost", "per solved task"):
         table.add_column(col, justify="left" if col == "model" else "right")
+    missing = 0
     for r in result.models.iter_rows(named=True):
         per = rounded(r["cost_per_solved_task"])
+        # A model whose tasks used an unpriced model or tier: its cost is a lower bound.
+        mark = " *" if r["unpriced_requests"] else ""
+        missing += r["unpriced_requests"] or 0
         table.add_row(
             r["run_model"],
             str(r["task_runs"]),
             f"{r['first_attempt_success_rate']:.0%}",
             f"{r['solve_rate']:.0%}",
-            str(rounded(r["total_cost"])),
-            str(per or "-"),
+            f"{rounded(r['total_cost'])}{mark}",
+            f"{per}{mark}" if per is not None else "-",
         )
     if result.models.height:
         console.print(table)
+    if missing:
+        console.print(f"* lower bound: {missing} attributed requests have no price (Data quality)")
     rows = s["rows"]
     console.print(
         f"Total {rounded(s['total_cost'])} {s['currency']} "
