@@ -73,8 +73,14 @@ class Comparison:
     matched_tasks: list[str] = field(default_factory=list)
 
 
-def load_policy(path: Path) -> Policy:
-    """Read a policy TOML file (documented in docs/metrics.md)."""
+def load_policy(path: Path | None, review_rate: Decimal | None = None) -> Policy:
+    """Read a policy TOML file (documented in docs/metrics.md); no path is the default policy.
+    ``review_rate``, when given, overrides the file's."""
+    policy = _read_policy(path) if path else Policy()
+    return policy if review_rate is None else replace(policy, review_rate=review_rate)
+
+
+def _read_policy(path: Path) -> Policy:
     try:
         raw = tomllib.loads(Path(path).read_text())
     except (OSError, tomllib.TOMLDecodeError) as e:

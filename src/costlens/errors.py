@@ -1,6 +1,7 @@
 """Errors raised by costlens.
 
-Domain code raises these; only ``cli.py`` turns them into ``Error: ...`` and exit code 1.
+Domain code raises these; only the CLI (``costlens/cli/``) turns them into ``Error: ...``
+and exit code 1.
 Every message names its source (``path:line: message``) and says how to fix the problem.
 
     CostlensError

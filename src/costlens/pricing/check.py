@@ -13,9 +13,10 @@ import fnmatch
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
-from .files import Source
+from .files import Source, bundled_dir, parse, toml_files
 from .format import BUCKETS, Model, Period, Rates, as_utc
 
 STALE_DAYS = 183
@@ -183,3 +184,10 @@ def _incomplete(src: Source) -> Iterator[Finding]:
 
 def _missing(rates: Rates) -> list[str]:
     return [b for b in BUCKETS if getattr(rates, b) is None]
+
+
+def check_paths(paths: list[Path], stale_days: int = STALE_DAYS) -> tuple[int, list[Finding]]:
+    """``costlens pricing check``: (files read, every finding) for the tables at ``paths`` (the
+    bundled ones when empty)."""
+    sources = [parse(p) for p in toml_files(paths or [bundled_dir()])]
+    return len(sources), [f for s in sources for f in check(s, stale_days=stale_days)]

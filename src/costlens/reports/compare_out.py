@@ -38,15 +38,16 @@ def _cents(df: pl.DataFrame) -> pl.DataFrame:
 def write_compare_workbook(c: Comparison, target: Path) -> None:
     """Ranking, Pass@k, Deltas, Per-task deltas, Tasks, Left out, Price scenarios, Long sessions."""
     wb = Workbook(write_only=True)
+    quiet = lambda *_: None  # noqa: E731  (compare shows no per-sheet progress)
     _pairs(wb, "Policy", _policy_rows(c))
-    _frame(wb, "Ranking", _cents(c.models.select(RANKING)))
-    _frame(wb, "Pass@k", c.pass_k)
-    _frame(wb, "Deltas", c.delta_summary)
-    _frame(wb, "Per-task deltas", c.deltas)
-    _frame(wb, "Tasks", _cents(c.tasks))
-    _frame(wb, "Left out", c.excluded)
-    _frame(wb, "Price scenarios", c.scenarios)
-    _frame(wb, "Long sessions", _cents(c.sessions))
+    _frame(wb, "Ranking", _cents(c.models.select(RANKING)), quiet)
+    _frame(wb, "Pass@k", c.pass_k, quiet)
+    _frame(wb, "Deltas", c.delta_summary, quiet)
+    _frame(wb, "Per-task deltas", c.deltas, quiet)
+    _frame(wb, "Tasks", _cents(c.tasks), quiet)
+    _frame(wb, "Left out", c.excluded, quiet)
+    _frame(wb, "Price scenarios", c.scenarios, quiet)
+    _frame(wb, "Long sessions", _cents(c.sessions), quiet)
     with atomic_file(target) as tmp:
         wb.save(tmp)
 

@@ -1,47 +1,19 @@
-"""The ``costlens`` command: a thin shell over the library.
-
-Each command parses options, makes one library call and renders the result. Library errors
-(``CostlensError``) become ``Error: ...`` with exit code 1; nothing else is caught here.
-"""
+"""``costlens report``: price usage, join it to tasks, write the report."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import sys
-from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
 
-from . import __version__, reports
-from .errors import CostlensError
-from .pipeline import Report, run
-from .reports.money import rounded
+from .. import reports
+from ..pipeline import Report, run
+from ..reports.money import rounded
+from .options import progress, review_rate_option
 
 
-def review_rate_option(help_text: str):
-    """``--review-rate USD_PER_HOUR``, read as Decimal (shared by report and compare)."""
-    return click.option(
-        "--review-rate",
-        metavar="USD_PER_HOUR",
-        callback=lambda _ctx, _param, v: parse_review_rate(v),
-        help=help_text,
-    )
-
-
-@click.group()
-@click.version_option(__version__, prog_name="costlens")
-def cli() -> None:
-    """What does a model really cost per finished task?
-
-    Reads provider usage exports and agent logs, prices them with dated tables, joins them to
-    the tasks in your run logs and writes per-task, per-model reports.
-    """
-
-
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--runs",
@@ -102,76 +74,27 @@ def report(
         costlens report ~/.claude/projects --runs runs.jsonl -o report.xlsx
     """
     at = price_date.replace(tzinfo=dt.UTC) if price_date else None
-    try:
-        with _progress(quiet or as_json) as status:
-            result = run(
-                paths,
-                run_paths,
-                pricing_paths=list(pricing_paths) or None,
-                price_date=at,
-                strict=strict,
-                review_rate=review_rate,
-                tick=status.file,
-            )
-            if output:
-                reports.write_workbook(result, output, status.rows)
-            status.say("writing tables")
-            if csv_dir:
-                reports.write_csv_dir(result, csv_dir)
-            if parquet_dir:
-                reports.write_parquet_dir(result, parquet_dir)
-    except CostlensError as e:
-        raise click.ClickException(str(e)) from e
+    with progress(quiet or as_json) as status:
+        result = run(
+            paths,
+            run_paths,
+            pricing_paths=list(pricing_paths) or None,
+            price_date=at,
+            strict=strict,
+            review_rate=review_rate,
+            tick=status.file,
+        )
+        if output:
+            reports.write_workbook(result, output, status.rows)
+        status.say("writing tables")
+        if csv_dir:
+            reports.write_csv_dir(result, csv_dir)
+        if parquet_dir:
+            reports.write_parquet_dir(result, parquet_dir)
     if as_json:
         click.echo(reports.summary_json(result))
     elif not quiet:
         _render(result, output, csv_dir, parquet_dir)
-
-
-def parse_review_rate(text: str | None) -> Decimal | None:
-    """``--review-rate``: a non-negative amount per hour, read as Decimal from its text."""
-    if text is None:
-        return None
-    try:
-        rate = Decimal(text.strip())
-    except InvalidOperation:
-        rate = None
-    if rate is None or not rate.is_finite() or rate < 0:
-        raise click.BadParameter(f"{text!r} is not an amount per hour such as 90 or 62.50")
-    return rate
-
-
-class _Status:
-    """What the progress line shows; every method does nothing when there is no terminal."""
-
-    def __init__(self, bar=None):
-        self.bar, self.count = bar, 0
-        self.task = bar.add_task("reading", total=None) if bar else None
-
-    def file(self, path: Path) -> None:
-        self.count += 1
-        self.say(f"read {self.count} files: {path.name}")
-
-    def rows(self, sheet: str, done: int, total: int) -> None:
-        self.say(f"writing {sheet}: {done:,} of {total:,} rows")
-
-    def say(self, text: str) -> None:
-        if self.bar:
-            self.bar.update(self.task, description=text)
-
-
-@contextlib.contextmanager
-def _progress(silent: bool) -> Iterator[_Status]:
-    """A progress line on a terminal's stderr; nothing when piped or quiet."""
-    if silent or not sys.stderr.isatty():
-        yield _Status()
-        return
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn
-
-    columns = (SpinnerColumn(), TextColumn("{task.description}"))
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        yield _Status(bar)
 
 
 def _render(result: Report, *targets: Path | None) -> None:
@@ -211,7 +134,3 @@ def _render(result: Report, *targets: Path | None) -> None:
     for target in targets:
         if target:
             console.print(f"Wrote {target}")
-
-
-from . import cli_compare  # noqa: E402, F401  (registers `costlens compare`)
-from .cli_pricing import pricing as _pricing  # noqa: E402, F401  (`costlens pricing`)

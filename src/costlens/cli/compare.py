@@ -1,17 +1,15 @@
-"""``costlens compare``: rank models on a matched task bundle (registered from cli.py)."""
+"""``costlens compare``: rank models on a matched task bundle."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from .cli import cli, review_rate_option
-from .errors import CostlensError
+from .options import review_rate_option
 
 
-@cli.command()
+@click.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--usage",
@@ -35,18 +33,13 @@ def compare(runs, usage_paths, policy_path, output, as_json, review_rate):
     Example:
         costlens compare runs/ --usage ~/.claude/projects --policy policy.toml -o compare.xlsx
     """
-    from . import compare as lib
-    from .reports.compare_out import compare_json, write_compare_workbook
+    from .. import compare as lib
+    from ..reports.compare_out import compare_json, write_compare_workbook
 
-    try:
-        policy = lib.load_policy(policy_path) if policy_path else lib.Policy()
-        if review_rate is not None:
-            policy = replace(policy, review_rate=review_rate)
-        result = lib.compare(list(runs), list(usage_paths), policy)
-        if output:
-            write_compare_workbook(result, output)
-    except CostlensError as e:
-        raise click.ClickException(str(e)) from e
+    policy = lib.load_policy(policy_path, review_rate=review_rate)
+    result = lib.compare(list(runs), list(usage_paths), policy)
+    if output:
+        write_compare_workbook(result, output)
     if as_json:
         click.echo(compare_json(result))
     else:
@@ -56,7 +49,7 @@ def compare(runs, usage_paths, policy_path, output, as_json, review_rate):
 def _render(result, output: Path | None) -> None:
     from rich.console import Console
 
-    from .reports.money import rounded
+    from ..reports.money import rounded
 
     console = Console()
     console.print(f"Policy: {result.policy.describe()}")

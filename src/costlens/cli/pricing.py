@@ -8,53 +8,59 @@ from pathlib import Path
 
 import click
 
-from .cli import cli
-from .errors import CostlensError
-from .pricing import check as checks
-from .pricing import load
-from .pricing.files import bundled_dir, parse, toml_files
-from .pricing.show import diff_books, load_revision, show_model
+from ..pricing import check as checks
+from ..pricing import load
+from ..pricing.show import diff_books, load_revision, show_model
 
 
-@cli.group()
+@click.group()
 def pricing() -> None:
     """Check, show and compare price tables."""
 
 
 @pricing.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--stale-days", default=checks.STALE_DAYS, show_default=True)
-def check_cmd(paths, stale_days) -> None:
+@click.option(
+    "--stale-days",
+    default=checks.STALE_DAYS,
+    show_default=True,
+    help="Warn when an open price was last checked more than this many days ago.",
+)
+def check_cmd(paths: tuple[Path, ...], stale_days: int) -> None:
     """Report overlaps, gaps, order, duplicate names, missing rates and stale dates.
 
     Each finding is printed as ``file:line: level: message``; exit code 1 on any error.
     PATHS default to the bundled tables.
     """
-    try:
-        sources = [parse(p) for p in toml_files(list(paths) or [bundled_dir()])]
-    except CostlensError as e:
-        raise click.ClickException(str(e)) from e
-    found = [f for s in sources for f in checks.check(s, stale_days=stale_days)]
+    files, found = checks.check_paths(list(paths), stale_days)
     for f in found:
         click.echo(str(f))
     errors = sum(f.level == "error" for f in found)
-    click.echo(f"{len(sources)} file(s), {errors} error(s), {len(found) - errors} warning(s)")
+    click.echo(f"{files} file(s), {errors} error(s), {len(found) - errors} warning(s)")
     if errors:
         raise SystemExit(1)
 
 
 @pricing.command("show")
 @click.argument("model")
-@click.option("--at", "when", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]))
-@click.option("--pricing", "paths", multiple=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True)
-def show_cmd(model, when, paths, as_json) -> None:
+@click.option(
+    "--at",
+    "when",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Show only the prices in force at this date (UTC); default every period.",
+)
+@click.option(
+    "--pricing",
+    "paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Price tables (file or folder) layered over the bundled ones.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the model's prices as JSON.")
+def show_cmd(model: str, when: dt.datetime | None, paths: tuple[Path, ...], as_json: bool) -> None:
     """The rates, tiers, modifiers and sources of MODEL (as of --at, or every period)."""
     at = when.replace(tzinfo=dt.UTC) if when else None
-    try:
-        shown = show_model(load(list(paths) or None), model, at)
-    except CostlensError as e:
-        raise click.ClickException(str(e)) from e
+    shown = show_model(load(list(paths) or None), model, at)
     if as_json:
         click.echo(json.dumps(shown, indent=2, default=str))
         return
@@ -71,13 +77,10 @@ def show_cmd(model, when, paths, as_json) -> None:
 @pricing.command("diff")
 @click.argument("old")
 @click.argument("new")
-def diff_cmd(old, new) -> None:
+def diff_cmd(old: str, new: str) -> None:
     """Which rates moved between two table folders (or git revisions of pricing/), and which
     already-reported months they would change."""
-    try:
-        changes = diff_books(load_revision(old), load_revision(new), dt.date.today())
-    except CostlensError as e:
-        raise click.ClickException(str(e)) from e
+    changes = diff_books(load_revision(old), load_revision(new), dt.date.today())
     for c in changes:
         months = ", ".join(c["months"]) or "no past month"
         click.echo(f"{c['model']} {c['what']}: {c['old']} -> {c['new']} ({c['span']}; {months})")

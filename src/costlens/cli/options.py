@@ -1,0 +1,68 @@
+"""Options and progress display shared by several commands."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def review_rate_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--review-rate USD_PER_HOUR``, read as Decimal (shared by report and compare)."""
+    return click.option(
+        "--review-rate",
+        metavar="USD_PER_HOUR",
+        callback=lambda _ctx, _param, v: parse_review_rate(v),
+        help=help_text,
+    )
+
+
+def parse_review_rate(text: str | None) -> Decimal | None:
+    """``--review-rate``: a non-negative amount per hour, read as Decimal from its text."""
+    if text is None:
+        return None
+    try:
+        rate: Decimal | None = Decimal(text.strip())
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite() or rate < 0:
+        raise click.BadParameter(f"{text!r} is not an amount per hour such as 90 or 62.50")
+    return rate
+
+
+class Status:
+    """What the progress line shows; every method does nothing when there is no terminal."""
+
+    def __init__(self, bar: Any = None) -> None:
+        self.bar, self.count = bar, 0
+        self.task = bar.add_task("reading", total=None) if bar else None
+
+    def file(self, path: Path) -> None:
+        self.count += 1
+        self.say(f"read {self.count} files: {path.name}")
+
+    def rows(self, sheet: str, done: int, total: int) -> None:
+        self.say(f"writing {sheet}: {done:,} of {total:,} rows")
+
+    def say(self, text: str) -> None:
+        if self.bar:
+            self.bar.update(self.task, description=text)
+
+
+@contextlib.contextmanager
+def progress(silent: bool) -> Iterator[Status]:
+    """A progress line on a terminal's stderr; nothing when piped or quiet."""
+    if silent or not sys.stderr.isatty():
+        yield Status()
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        yield Status(bar)
