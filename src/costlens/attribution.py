@@ -123,8 +123,10 @@ def attribute(
 
 
 def _attempts(runs: pl.LazyFrame, resolve: Callable[[str], str | None]) -> pl.LazyFrame:
-    # Resolve each distinct run-log model name once, not once per attempt.
-    names = runs.select(pl.col("model").unique()).collect()["model"].to_list()
+    # Resolve each distinct run-log model name once, not once per attempt. A harness log that
+    # names no model (a SWE-agent 0.x trajectory outside its experiment folder) has none to
+    # resolve: its usage stays unpriced ("no model name"), attributed to its task all the same.
+    names = runs.select(pl.col("model").unique()).collect()["model"].drop_nulls().to_list()
     keys = pl.LazyFrame(
         {"model": names, "_run_model_key": [resolve(m) or m for m in names]},
         schema={"model": pl.String, "_run_model_key": pl.String},

@@ -20,6 +20,13 @@ def _money_sum(col: str) -> pl.Expr:
     return pl.col(col).sum().cast(MONEY)
 
 
+def per(amount: pl.Expr, count: pl.Expr) -> pl.Expr:
+    """``amount / count`` as money, null when ``count`` is 0 (a model that solved nothing has
+    no cost per solved task). The divisor itself is nulled: polars evaluates both branches of
+    ``when/then``, and a Decimal division by zero raises even in the branch not taken."""
+    return (amount / pl.when(count > 0).then(count)).cast(MONEY)
+
+
 def attempts(usage: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
     """One row per run-log attempt with the usage attributed to it."""
     per = (
@@ -42,7 +49,9 @@ def attempts(usage: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
         "review_minutes",
         wall_seconds=(pl.col("ended_at") - pl.col("started_at")).dt.total_seconds(),
     )
-    return base.join(per, on=[*TASK_RUN, "attempt"], how="left").with_columns(
+    # A harness log may name no model (run_model null): its attempt still gets its usage.
+    joined = base.join(per, on=[*TASK_RUN, "attempt"], how="left", nulls_equal=True)
+    return joined.with_columns(
         pl.col("requests", *TOKENS, "unpriced_requests").fill_null(0),
         pl.col("cost").fill_null(pl.lit(0, MONEY)),
     )
@@ -99,9 +108,7 @@ def models(tr: pl.LazyFrame) -> pl.LazyFrame:
             mean_attempts=pl.col("attempts").mean(),
             total_cost=_money_sum("cost"),
             cost_per_task=(_money_sum("cost") / pl.len()).cast(MONEY),
-            cost_per_solved_task=pl.when(solved > 0).then(
-                (_money_sum("cost") / solved).cast(MONEY)
-            ),
+            cost_per_solved_task=per(_money_sum("cost"), solved),
             median_wall_seconds=pl.col("wall_seconds").median(),
             p50_wall_seconds=pl.col("wall_seconds").quantile(0.5, "linear"),
             p90_wall_seconds=pl.col("wall_seconds").quantile(0.9, "linear"),
@@ -115,10 +122,8 @@ def models(tr: pl.LazyFrame) -> pl.LazyFrame:
         )
         .with_columns(
             # Human review is its own column; this one adds it to the model spend.
-            cost_per_solved_task_with_review=pl.when(pl.col("solved_task_runs") > 0).then(
-                ((pl.col("total_cost") + pl.col("review_cost")) / pl.col("solved_task_runs")).cast(
-                    MONEY
-                )
+            cost_per_solved_task_with_review=per(
+                pl.col("total_cost") + pl.col("review_cost"), pl.col("solved_task_runs")
             ),
         )
         .sort("run_model")

@@ -25,6 +25,9 @@ import re
 from pathlib import Path
 from typing import ClassVar
 
+import polars as pl
+
+from .. import schema
 from . import _harness as h
 from ._base import Read
 
@@ -76,7 +79,15 @@ class SweAgentTrajectory:
             **_billed(stats.get("instance_cost")),
         }
         attempt = _attempt(SWE_NAME, path, task, model, info, (None, end), session, [], run)
+        if not stats:  # a trajectory holding only ``history`` recorded no usage at all
+            return Read(rows=h.attempts([attempt]), issues=_no_stats(path))
         return Read(rows=h.attempts([attempt]), usage=h.usage([row]))
+
+
+def _no_stats(path: Path) -> pl.LazyFrame:
+    row = {"source_format": SWE_NAME, "source_file": str(path), "kind": "skipped", "count": 1}
+    reason = "no info.model_stats: the trajectory records no usage"
+    return schema.conform(pl.LazyFrame([row | {"reason": reason}]), schema.ISSUES)
 
 
 def _swe_model(doc: dict, path: Path) -> str | None:

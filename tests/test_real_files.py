@@ -1,0 +1,79 @@
+"""Real files written by real tools (issue 8): each read right, costs checked by hand.
+
+Fixtures: ``tests/fixtures/real/`` (provenance and licenses in its README) and the older real
+copies under ``tests/fixtures/inspect_ai`` and ``tests/fixtures/swe_agent``. Expected values are
+computed here from the vendors' list prices or taken from totals the files state.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal as D
+
+import polars as pl
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+import costlens
+from costlens.cli import cli
+
+REAL = FIXTURES / "real"
+UNSCORED_EVAL = (
+    FIXTURES
+    / "inspect_ai/scorer/logs/2025-02-11T15-17-00-05-00_popularity_dPiJifoWeEQBrfWsAopzWr.eval"
+)
+"""A real Inspect run whose 10 samples carry no score: the model solved nothing."""
+SWE_0X = (
+    FIXTURES / "swe_agent/gpt4__swe-agent__test-repo__default_from_url__t-0.00__p-0.95__c-3.00"
+    "__install-1/swe-agent__test-repo-i1.traj"
+)
+
+# USD per 1M tokens from the vendors' price pages (not read from pricing/):
+GPT_4O_MINI = {"in": D("0.15"), "out": D("0.60")}
+
+
+def _json(args: list[str]) -> dict:
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+# ---- 1. a model that solved nothing -------------------------------------------------------------
+
+
+def test_report_and_compare_survive_a_model_that_solved_nothing():
+    # Stated usage: 620 input / 20 output tokens of gpt-4o-mini (stats.model_usage).
+    cost = (620 * GPT_4O_MINI["in"] + 20 * GPT_4O_MINI["out"]) / 1_000_000
+    report = costlens.run([UNSCORED_EVAL])
+    model = report.models.row(0, named=True)
+    assert (model["solved_task_runs"], model["total_cost"]) == (0, cost)
+    assert model["cost_per_solved_task"] is None  # no solved task: no figure, never a crash
+    assert model["cost_per_solved_task_with_review"] is None
+    compared = _json(["compare", str(UNSCORED_EVAL)])["models"][0]
+    assert (compared["total_cost"], compared["cost_per_solved_task"]) == (str(cost), None)
+
+
+# ---- 2. trajectories that name no model ---------------------------------------------------------
+
+
+def test_swe_agent_trajectory_outside_its_experiment_folder_is_unpriced_not_a_crash(tmp_path):
+    plain = tmp_path / "trajectories"  # not "<model>__<data>__...": the model is unknown
+    plain.mkdir()
+    shutil.copy(SWE_0X, plain)
+    report = costlens.run([plain])
+    row = report.usage.row(0, named=True)
+    assert (row["model"], row["price_status"]) == (None, "unpriced")
+    assert row["unpriced_reason"].startswith("no model named")
+    # Stated by the file (info.model_stats): kept as billed, and the attempt still gets its tokens.
+    assert (row["input_uncached"], row["output"], row["billed_cost"]) == (52861, 326, D("0.53839"))
+    task = report.tasks.row(0, named=True)
+    assert (task["task_id"], task["input_uncached"]) == ("swe-agent__test-repo-i1", 52861)
+
+
+def test_trajectory_holding_only_history_is_an_attempt_without_usage():
+    report = costlens.run([REAL / "swe_agent" / "history-only.traj"])
+    assert report.usage.height == 0
+    assert report.runs["task_id"].to_list() == ["history-only"]
+    skipped = report.issues.filter(pl.col("kind") == "skipped")
+    assert skipped["reason"].to_list() == ["no info.model_stats: the trajectory records no usage"]
