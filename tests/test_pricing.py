@@ -231,3 +231,27 @@ def test_a_service_tier_without_a_price_is_unpriced(book):
     assert row["unpriced_reason"] == "no price for service tier 'scale' of o3"
     standard = price_one(book, provider="openai", model="o3", service_tier="default", output=M)
     assert standard["cost"] == D(8)
+
+
+def test_row_order_does_not_change_any_price(book):
+    # Rows out of time order (newest first, then shuffled) must price exactly as they would in
+    # time order: an as-of join on unsorted input silently picks the wrong period. Expected
+    # costs by hand from the published rates (same figures as the single-row tests).
+    cases = [
+        (at(2025, 6, 15), "o3", {"input_uncached": M, "output": M}, D("10")),  # 2 + 8
+        (at(2025, 6, 1), "o3", {"input_uncached": M, "output": M}, D("50")),  # 10 + 40
+        (at(2025, 6, 10), "o3", {"cache_read": M}, D("0.50")),
+        (at(2025, 6, 9, 23, 59, 59), "o3", {"cache_read": M}, D("2.50")),
+        (at(2024, 10, 2), "gpt-4o", {"input_uncached": M}, D("2.50")),  # alias -> 2024-08-06
+        (at(2024, 10, 1, 23), "gpt-4o", {"input_uncached": M}, D("5")),  # alias -> 2024-05-13
+        (at(2025, 6, 1), "no-such-model", {"output": M}, None),
+    ]
+    rows = [
+        usage_row(provider="openai", model=m, period_start=t, source_line=i, **tokens)
+        for i, (t, m, tokens, _) in enumerate(cases)
+    ]
+    expected = {i: cost for i, (*_, cost) in enumerate(cases)}
+    for order in ([*range(len(rows))], [3, 6, 0, 5, 2, 4, 1], [6, 5, 4, 3, 2, 1, 0]):
+        got = pricing.price(usage_frame(*[rows[i] for i in order]), book).collect()
+        assert got["source_line"].to_list() == order  # rows come back in input order
+        assert dict(zip(got["source_line"], got["cost"], strict=True)) == expected

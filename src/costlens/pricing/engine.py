@@ -1,8 +1,11 @@
 """Price canonical usage rows: resolve the name (by date, for a moving alias), pick the period in
 force, apply the whole-request cliff, then the modifiers, and compute cost per bucket in Decimal.
 
-Everything per row is a polars expression: aliases and periods are found with as-of joins on
-time, and Python only runs once per distinct (provider, model name), price period or modifier.
+Everything per row is a polars expression: aliases and periods are found with interval joins on
+precomputed ``[valid_from, valid_to)`` columns (an equi-join on the key plus a filter), which give
+the same answer whatever the row order (an as-of join needs sorted input and silently returns wrong
+matches otherwise). Python only runs once per distinct (provider, model name), price period or
+modifier.
 """
 
 from __future__ import annotations
@@ -64,18 +67,15 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
     # A billing adapter that maps a vendor label (CUR usage type, Azure meter, GCP SKU) to a
     # model name states it in ``model_canonical``; ``model`` keeps the raw label.
     usage = usage.with_row_index("_in").with_columns(_name=pl.coalesce("model_canonical", "model"))
-    rows = (
-        usage.join(_resolved(usage, book), on=["provider", "_name"], how="left", nulls_equal=True)
-        .with_columns(_at=when)
-        .sort("_at", "_in")
-        .join_asof(
-            _aliases(book), left_on="_at", right_on="a_from", by="_key", check_sortedness=False
-        )
-        .with_columns(model_id=_model_id())
-        .join_asof(
-            _periods(book), left_on="_at", right_on="p_from", by="model_id", check_sortedness=False
-        )
-    )
+    rows = usage.join(
+        _resolved(usage, book),
+        on=["provider", "_name"],
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    ).with_columns(_at=when)
+    rows = _during(rows, _aliases(book), "_key").with_columns(model_id=_model_id())
+    rows = _during(rows, _periods(book), "model_id")
     tiers = _max_tiers(book)
     rows = rows.with_columns(_tier=_tier_index(tiers)).with_columns(
         _tier_above=_tier_pick(tiers, "above", pl.lit(0, pl.Int64)).fill_null(0)
@@ -88,9 +88,7 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
     hits = [modifiers.Hit(h.mod, h.provider, pl.col(f"_hit{i}")) for i, h in enumerate(hits)]
     rows = rows.with_columns(*_final_rates(hits), _mods=_names(hits), _clash=_clashes(hits))
     rows = rows.with_columns(_reason=_unpriced_reason(book, hits))
-    # The as-of joins need time order; hand the rows back in the order they came, so that
-    # later stages (row numbers, ties) are deterministic.
-    return _costs(rows.sort("_in"), book.version, tiers)
+    return _costs(rows.drop("_in"), book.version, tiers)
 
 
 def _resolved(usage: pl.LazyFrame, book: Book) -> pl.LazyFrame:
@@ -101,13 +99,55 @@ def _resolved(usage: pl.LazyFrame, book: Book) -> pl.LazyFrame:
 
 
 def _aliases(book: Book) -> pl.LazyFrame:
-    """As-of table: a model id resolves to itself; a moving alias to its target by date."""
+    """Interval table: a model id resolves to itself; a moving alias to its target by date."""
     rows = [(m, _EPOCH, m) for m in book.models] + book.alias_targets()
-    return pl.LazyFrame(
+    frame = pl.DataFrame(
         rows,
-        schema={"_key": pl.String, "a_from": schema.UTC_TIME, "_target": pl.String},
+        schema={"_key": pl.String, "_from": schema.UTC_TIME, "_target": pl.String},
         orient="row",
-    ).sort("a_from")
+    )
+    return frame.lazy()
+
+
+def _during(rows: pl.LazyFrame, table: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    """Left-join to each row the ``table`` entry of its ``key`` in force at ``_at``.
+
+    An entry is in force on ``[_from, next _from of the same key)``. Each key's timeline is
+    covered end to end (an empty entry before its first ``_from``), so a left equi-join on the
+    key followed by the interval filter keeps exactly one row per input row: the interval
+    match runs on a narrow frame and the payload joins back on a unique entry id.
+    """
+    spans = _spans(table, key)
+    bounds = spans.select(key, "_lo", "_hi", "_id")
+    first = pl.col("_lo").is_null()
+    inside = (pl.col("_lo") <= pl.col("_at")).fill_null(True) & (
+        pl.col("_at") < pl.col("_hi")
+    ).fill_null(True)
+    keep = pl.col("_id").is_null() | pl.when(pl.col("_at").is_null()).then(first).otherwise(inside)
+    hit = (
+        rows.select("_in", key, "_at")
+        .join(bounds, on=key, how="left", maintain_order="left")
+        .filter(keep)
+        .select("_in", "_id")
+    )
+    payload = spans.drop(key, "_lo", "_hi")
+    return (
+        rows.join(hit, on="_in", how="left", maintain_order="left")
+        .join(payload, on="_id", how="left", maintain_order="left")
+        .drop("_id")
+    )
+
+
+def _spans(table: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    """``table`` with ``[_lo, _hi)`` per entry (null: unbounded) and a leading empty entry per
+    key; the payload of the empty entry is null, so rows before a key's first entry match none.
+    """
+    entries = table.sort(key, "_from").with_columns(
+        _lo=pl.col("_from"), _hi=pl.col("_from").shift(-1).over(key)
+    )
+    lead = entries.group_by(key).agg(_hi=pl.col("_from").min())
+    both = pl.concat([entries, lead], how="diagonal_relaxed")
+    return both.with_row_index("_id").drop("_from")
 
 
 def _model_id() -> pl.Expr:
@@ -128,6 +168,7 @@ def _periods(book: Book) -> pl.LazyFrame:
     ]
     cols = {
         "model_id": pl.String,
+        "_from": schema.UTC_TIME,
         "p_from": schema.UTC_TIME,
         "p_to": schema.UTC_TIME,
         "p_source": pl.String,
@@ -139,14 +180,14 @@ def _periods(book: Book) -> pl.LazyFrame:
     for k in range(tiers):
         cols |= {f"t{k}_above": pl.Int64, f"t{k}_ge": pl.Boolean, f"t{k}_label": pl.String}
         cols |= {f"t{k}_{b}": MONEY for b in BUCKETS}
-    return pl.LazyFrame(records, schema=cols, orient="row").sort("p_from")
+    return pl.DataFrame(records, schema=cols, orient="row").lazy()
 
 
 def _period_row(book: Book, f: ProviderFile, m: Model, i: int, tiers: int) -> tuple:
     p = m.period[i]
     end = as_utc(p.to) if p.to else (m.period[i + 1].start if i + 1 < len(m.period) else None)
     origin = book.origin.get((f.provider, "model", m.id))
-    row = [m.id, p.start, end, p.source, p.confidence, origin and origin.name, f.currency]
+    row = [m.id, p.start, p.start, end, p.source, p.confidence, origin and origin.name, f.currency]
     row += [_per(p.rates.get(b), _MILLION) for b in BUCKETS]
     row += [_per(p.fees.web_search if isinstance(p.fees.web_search, Decimal) else None, _THOUSAND)]
     for k in range(tiers):
