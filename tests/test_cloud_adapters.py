@@ -201,23 +201,21 @@ def test_total_size_limit(tmp_path, monkeypatch):
         (
             "aws-cur2-csv",
             "pricing_unit",
-            "looks like an AWS Cost and Usage Report but has no column 'pricing_unit' or"
-            " 'pricing/unit'; export the Cost and Usage Report (CUR 2.0 or legacy) with its"
-            " standard columns",
+            "missing column 'pricing_unit' or 'pricing/unit' (an AWS Cost and Usage Report);"
+            " export the Cost and Usage Report (CUR 2.0 or legacy) with its standard columns",
         ),
         (
             "azure-mca-csv",
             "costInBillingCurrency",
-            "looks like an Azure cost-details export but has no column 'CostInBillingCurrency'"
-            " or 'Cost'; export 'Cost and usage details (actual cost)' from Cost Management as"
-            " CSV",
+            "missing column 'CostInBillingCurrency' or 'Cost' (an Azure cost-details export);"
+            " export 'Cost and usage details (actual cost)' from Cost Management as CSV",
         ),
         (
             "gcp-billing-csv",
             "usage.amount",
-            "looks like a Cloud Billing export but has no column 'usage.amount' or"
-            " 'usage_amount'; export the standard or detailed billing table with its usage,"
-            " sku and service fields",
+            "missing column 'usage.amount' or 'usage_amount' (a Cloud Billing export);"
+            " export the standard or detailed billing table with its usage, sku and service"
+            " fields",
         ),
     ],
 )
@@ -234,7 +232,7 @@ def test_gcp_jsonl_without_usage_is_an_error(tmp_path):
     target = tmp_path / "export.jsonl"
     line = '{"service":{"description":"Vertex AI"},"sku":{"description":"x"},'
     target.write_text(line + '"usage_start_time":"2026-03-01 08:00:00 UTC","cost":1}\n')
-    with pytest.raises(MissingColumn, match="has no column 'usage_end_time'"):
+    with pytest.raises(MissingColumn, match="missing column 'usage_end_time'"):
         ingest([target])
 
 

@@ -83,7 +83,7 @@ def test_dashboard_counts_written_as_floats_must_be_whole():
     assert got.usage["input_uncached"].to_list() == [64000 - 8192, 59200]
     assert got.usage["batch"].to_list() == [False, True]
     issues = {(r["kind"], r["source_line"], r["reason"]) for r in got.issues.iter_rows(named=True)}
-    assert ("rejected", 5, "input_tokens is not a whole number: '100.5'") in issues
+    assert ("rejected", 5, "input_tokens '100.5' is not a whole number") in issues
     assert ("skipped", 3, "day without usage (only the time columns are filled)") in issues
 
 
@@ -161,7 +161,7 @@ def test_known_export_missing_a_column_names_it_and_the_file(tmp_path, name, tex
     path.write_text(text)
     with pytest.raises(MissingColumn) as e:
         adapters.identify(path).read(path)
-    assert str(e.value).startswith(f"{path}: no column '{column}'; ")
+    assert str(e.value).startswith(f"{path}:1: missing column '{column}' (")
 
 
 def test_cost_report_missing_amount_is_an_error_naming_the_field(tmp_path):
@@ -172,7 +172,7 @@ def test_cost_report_missing_amount_is_an_error_naming_the_field(tmp_path):
     )
     assert adapters.identify(path).name == "anthropic-cost-report"
     path.write_text(path.read_text().replace('"amount":"1",', '"amount_x":"1",'))
-    with pytest.raises(MissingColumn, match=r"results lack the field 'amount'"):
+    with pytest.raises(MissingColumn, match=r"missing field 'amount'; export"):
         adapters.ADAPTERS[[a.name for a in adapters.ADAPTERS].index("anthropic-cost-report")].read(
             path
         )

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from costlens import pricing, schema
 from costlens.adapters.claude_code import ClaudeCode
-from costlens.ingest import _dedupe_frame
+from costlens.adapters.kit import keep_most_output
 from costlens.reports.money import CENT, allocate, rounded
 
 BOOK = pricing.load()
@@ -69,7 +69,7 @@ def test_dedupe_keeps_one_row_per_key_with_the_most_output(records):
         for i, (m, r, o) in enumerate(records)
     ]
     frame = usage_frame(*rows).collect() if rows else schema.empty(schema.USAGE).collect()
-    kept, dupes = _dedupe_frame(frame, ["response_id", "request_id"])
+    kept, dupes = keep_most_output(frame, ["response_id", "request_id"])
     assert kept.height + dupes["count"].sum() == frame.height
     keyed = kept.filter(pl.col("response_id").is_not_null() | pl.col("request_id").is_not_null())
     assert keyed.select("response_id", "request_id").is_unique().all()

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from . import adapters, schema
-from .adapters._base import HEAD_BYTES, duplicate_issues, head
+from .adapters._base import HEAD_BYTES, head
 from .errors import InputError, located
 
 
@@ -118,32 +118,8 @@ def _dedupe(by_adapter: dict[str, list[pl.DataFrame]]) -> tuple[pl.DataFrame, pl
     for name in list(by_adapter):
         frame = pl.concat(by_adapter.pop(name))
         adapter = next(a for a in adapters.ADAPTERS if a.name == name)
-        if hasattr(adapter, "dedupe"):  # a format with its own record identity rules
-            k, d = adapter.dedupe(frame)
-        elif adapter.dedupe_on:
-            k, d = _dedupe_frame(frame, list(adapter.dedupe_on))
-        else:
-            kept.append(frame)
-            continue
+        k, d = adapter.dedupe(frame)  # declared on kit.Reader, defaulted from dedupe_on
         kept.append(k)
         dupes.append(d)
     usage = pl.concat(kept) if kept else schema.empty(schema.USAGE).collect()
     return usage, pl.concat(dupes)
-
-
-def _dedupe_frame(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Within each key group keep the row with the most output tokens (first seen on ties).
-
-    Streaming writers log a response several times as it grows, so the largest output count is
-    the final one. Rows whose keys are all null are unique by definition.
-    """
-    keyed = pl.any_horizontal([pl.col(k).is_not_null() for k in keys])
-    ranked = frame.with_row_index("_seq").with_columns(
-        _rank=pl.when(keyed)
-        .then(pl.struct(pl.col("output").neg(), "_seq").rank("ordinal").over(keys))
-        .otherwise(1)
-    )
-    first = ranked.filter(pl.col("_rank") == 1)
-    reason = f"same {', '.join(keys)} as a kept line (kept the most output)"
-    issues = duplicate_issues(ranked.filter(pl.col("_rank") > 1), reason)
-    return first.drop("_seq", "_rank"), issues

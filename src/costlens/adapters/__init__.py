@@ -10,7 +10,6 @@ from pathlib import Path
 
 from ..errors import AmbiguousInput, UnrecognisedInput, located
 from . import _container
-from ._base import Adapter, Read
 from .aider import AiderResults
 from .anthropic_batch import AnthropicBatchResults
 from .anthropic_cost import AnthropicCostReport
@@ -25,6 +24,7 @@ from .codex import CodexRollout
 from .gcp_billing import GcpBillingExport
 from .gemini_logs import GeminiResponseLog
 from .inspect_ai import InspectLog
+from .kit import Read, Reader
 from .litellm import LiteLLMSpendLogs
 from .openai_batch import OpenAIBatchOutput
 from .openai_costs import OpenAICosts
@@ -35,6 +35,8 @@ from .openrouter import OpenRouterActivity, OpenRouterGeneration
 from .otel_genai import OtelGenAISpans
 from .runlog import RunLogCSV, RunLogJSONL
 from .swe_agent import MiniSweAgentTrajectory, SweAgentTrajectory
+
+Adapter = Reader
 
 ADAPTERS: list[Adapter] = [
     ClaudeCode(),
@@ -125,4 +127,4 @@ def _opened(path: Path) -> list[Path]:
     return [path]
 
 
-__all__ = ["ADAPTERS", "Adapter", "Read", "expand", "identify"]
+__all__ = ["ADAPTERS", "Adapter", "Read", "Reader", "expand", "identify"]

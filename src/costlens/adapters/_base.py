@@ -9,41 +9,17 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Literal, Protocol
 
 import polars as pl
 
-from .. import schema
+from .kit import Reader
 
 HEAD_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True)
-class Read:
-    """What an adapter produced from one file."""
-
-    rows: pl.LazyFrame
-    """Usage rows (``USAGE``) or attempts (``RUNS``)."""
-    issues: pl.LazyFrame = field(default_factory=lambda: schema.empty(schema.ISSUES))
-    """Rows that were rejected or skipped, with reasons (``ISSUES``)."""
-    usage: pl.LazyFrame | None = None
-    """Usage rows (``USAGE``) that a run-log reader found beside its attempts (an eval harness
-    log that records tokens or cost); None for every other reader."""
-
-
-class Adapter(Protocol):
-    """A reader for one source format."""
-
-    name: ClassVar[str]
-    kind: ClassVar[Literal["usage", "runs"]]
-    dedupe_on: ClassVar[tuple[str, ...]]
-    """Columns identifying one record across lines and files; empty when rows are unique."""
-
-    def identify(self, path: Path) -> bool: ...
-
-    def read(self, path: Path) -> Read: ...
+Adapter = Reader
+"""The reader protocol's old name (``kit.Reader``)."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -78,32 +54,6 @@ def load_json_document(path: Path) -> object:
         raise InputError(located(path, None, f"not valid JSON ({e}); is the file complete?")) from e
 
 
-def lineage(fmt: str, path: Path, line: pl.Expr) -> list[pl.Expr]:
-    """The three lineage columns every row carries."""
-    return [
-        pl.lit(fmt).alias("source_format"),
-        pl.lit(str(path)).alias("source_file"),
-        line.cast(pl.Int64).alias("source_line"),
-    ]
-
-
-def issues_from(
-    fmt: str, path: Path, frame: pl.LazyFrame, kind: str, reason: pl.Expr
-) -> pl.LazyFrame:
-    """Rows of ``frame`` (with a ``ln`` line column) as ISSUES of ``kind`` with ``reason``."""
-    return frame.select(
-        *lineage(fmt, path, pl.col("ln")),
-        kind=pl.lit(kind),
-        reason=reason,
-        count=pl.lit(1, pl.Int64),
-    )
-
-
-def utc(expr: pl.Expr) -> pl.Expr:
-    """Parse ISO 8601 text with a Z or an offset into a UTC timestamp (null when unparsable)."""
-    return expr.str.to_datetime(time_zone="UTC", strict=False, time_unit="us")
-
-
 def path_expr(dotted: str) -> pl.Expr:
     """``a.b.c`` -> ``pl.col('a').struct.field('b').struct.field('c')``."""
     first, *rest = dotted.split(".")
@@ -111,23 +61,3 @@ def path_expr(dotted: str) -> pl.Expr:
     for part in rest:
         expr = expr.struct.field(part)
     return expr
-
-
-def duplicate_issues(dropped: pl.DataFrame, reason: str) -> pl.DataFrame:
-    """One ISSUES row per file for rows dropped as duplicates: the count and the first line.
-
-    A busy log has as many duplicate lines as records; the Data quality sheet needs counts and
-    an example, not one row each.
-    """
-    return (
-        dropped.group_by("source_format", "source_file", maintain_order=True)
-        .agg(source_line=pl.col("source_line").min(), count=pl.len().cast(pl.Int64))
-        .select(
-            "source_format",
-            "source_file",
-            "source_line",
-            kind=pl.lit("duplicate"),
-            reason=pl.lit(reason),
-            count="count",
-        )
-    )

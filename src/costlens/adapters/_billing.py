@@ -8,13 +8,9 @@ and must come out as whole tokens.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 
-from .. import schema
-from ..errors import MissingColumn, located
-from ._base import lineage
+from .kit import Columns
 
 UNIT_TOKENS: dict[str, int] = {
     "count": 1,
@@ -29,30 +25,6 @@ UNIT_TOKENS: dict[str, int] = {
 }
 """Quantity unit (lower-cased) -> tokens per unit. A unit not listed here is never guessed: the
 row is rejected with the unit named."""
-
-Columns = dict[str, tuple[str, ...]]
-
-
-def resolve(
-    path: Path, have: list[str], spec: Columns, required: list[str], what: str, hint: str
-) -> dict[str, str]:
-    """Map each canonical key to the first candidate column present (case-insensitive).
-
-    Raises:
-        MissingColumn: a required key has none of its candidates; names them and the file.
-    """
-    lower = {c.lower().lstrip("\ufeff"): c for c in have}
-    found = {}
-    for key, candidates in spec.items():
-        hit = next((lower[c.lower()] for c in candidates if c.lower() in lower), None)
-        if hit is not None:
-            found[key] = hit
-        elif key in required:
-            names = " or ".join(f"'{c}'" for c in candidates)
-            raise MissingColumn(
-                located(path, 1, f"looks like {what} but has no column {names}; {hint}")
-            )
-    return found
 
 
 def text(lf: pl.LazyFrame, spec: Columns, columns: dict[str, str], *extra: pl.Expr) -> pl.LazyFrame:
@@ -93,11 +65,6 @@ def _quoted(expr: pl.Expr) -> pl.Expr:
     return pl.format('"{}"', escaped)
 
 
-def money(expr: pl.Expr) -> pl.Expr:
-    """Decimal money from its text (null when empty or not a number)."""
-    return expr.str.strip_chars().cast(schema.MONEY, strict=False)
-
-
 def tokens(quantity: pl.Expr, unit: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """Whole tokens from a quantity in its unit, and the reason when that is impossible."""
     per = (
@@ -120,41 +87,3 @@ def tokens(quantity: pl.Expr, unit: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def _known() -> str:
     return ", ".join(sorted(UNIT_TOKENS))
-
-
-def utc_text(expr: pl.Expr) -> pl.Expr:
-    """A UTC timestamp from the texts exports write: ISO 8601 with ``Z`` or an offset,
-    BigQuery's ``2026-03-01 08:00:00 UTC``, a bare date (00:00 UTC) or a zone-less time (UTC)."""
-    t = (
-        expr.str.strip_chars()
-        .str.replace(r" UTC$", "Z")
-        .str.replace(r"^(\d{4}-\d\d-\d\d)$", "${1}T00:00:00Z")
-        .str.replace(r"^(\d{4}-\d\d-\d\d) ", "${1}T")
-    )
-    zoned = pl.when(t.str.contains(r"(Z|[+-]\d\d:?\d\d)$")).then(t).otherwise(t + "Z")
-    return zoned.str.to_datetime(time_zone="UTC", strict=False, time_unit="us")
-
-
-def counted(fmt: str, path: Path, frame: pl.LazyFrame, kind: str, reason: str) -> pl.LazyFrame:
-    """Rows of ``frame`` as one ISSUES row of ``kind`` per ``reason`` value, with their count."""
-    return (
-        frame.group_by(reason)
-        .agg(count=pl.len().cast(pl.Int64))
-        .sort(reason)
-        .select(
-            *lineage(fmt, path, pl.lit(None)),
-            kind=pl.lit(kind),
-            reason=pl.col(reason),
-            count="count",
-        )
-    )
-
-
-def each(fmt: str, path: Path, frame: pl.LazyFrame, reason: str) -> pl.LazyFrame:
-    """Rows of ``frame`` as rejected ISSUES, one per row, with its line and ``reason``."""
-    return frame.select(
-        *lineage(fmt, path, pl.col("ln")),
-        kind=pl.lit("rejected"),
-        reason=pl.col(reason),
-        count=pl.lit(1, pl.Int64),
-    )

@@ -8,7 +8,6 @@ record, not once per token count.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -32,37 +31,6 @@ def load(path: Path, text: bytes | str | None = None) -> dict:
     if not isinstance(doc, dict):
         raise InputError(located(path, None, "expected a JSON object at the top level"))
     return doc
-
-
-def when(text: object) -> dt.datetime | None:
-    """An ISO 8601 time with an offset (or Z) as UTC; None when absent or unreadable."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t.astimezone(dt.UTC) if t.tzinfo else t.replace(tzinfo=dt.UTC)
-
-
-def unix(seconds: object) -> dt.datetime | None:
-    """A Unix time in seconds (int, float or Decimal) as UTC; None when absent."""
-    if isinstance(seconds, int | float | Decimal) and not isinstance(seconds, bool):
-        micros = int(Decimal(seconds) * 1_000_000)
-        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=micros)
-    return None
-
-
-def modified(path: Path) -> dt.datetime:
-    """The file's modification time: the time a harness last wrote the trajectory."""
-    return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, dt.UTC)
-
-
-def money(value: object) -> Decimal | None:
-    """A cost as Decimal (already Decimal when decoded by ``load``); None when absent."""
-    if value is None or isinstance(value, bool):
-        return None
-    return Decimal(str(value)) if not isinstance(value, Decimal) else value
 
 
 def count(value: object) -> int | None:

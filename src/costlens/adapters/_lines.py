@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ._base import issues_from, lineage
+from . import kit
 
 
 def numbered(path: Path) -> pl.LazyFrame:
@@ -39,23 +39,8 @@ def decode(
     good = lines.filter(~blank & valid).with_columns(_rec=pl.col("line").str.json_decode(dtype))
     issues = pl.concat(
         [
-            issues_from(fmt, path, bad, "rejected", pl.lit("line is not valid JSON (truncated?)")),
-            skipped(fmt, path, lines.filter(blank), pl.lit("blank line")),
+            kit.issues(bad, "rejected", "line is not valid JSON (truncated?)", fmt, path),
+            kit.skipped(fmt, path, lines.filter(blank), "blank line"),
         ]
     )
     return good.unnest("_rec"), issues
-
-
-def skipped(fmt: str, path: Path, frame: pl.LazyFrame, reason: pl.Expr) -> pl.LazyFrame:
-    """Lines that carry no usage, counted per reason (one ISSUES row per reason, no line)."""
-    return (
-        frame.group_by(reason.alias("reason"))
-        .agg(count=pl.len().cast(pl.Int64))
-        .filter(pl.col("count") > 0)
-        .select(
-            *lineage(fmt, path, pl.lit(None)),
-            kind=pl.lit("skipped"),
-            reason="reason",
-            count="count",
-        )
-    )

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import polars as pl
 
-from ..errors import InputError, MissingColumn, located
-from ._base import lineage, load_json_document, path_expr
+from ..errors import InputError, located
+from ._base import load_json_document, path_expr
 from ._exact import load_exact
+from .kit import lineage
 
 
 def pages(path: Path, exact: bool = False) -> list[dict]:
@@ -35,17 +36,6 @@ def result_frame(path: Path, start: str, end: str, exact: bool = False) -> pl.Da
     ]
     frame = pl.from_dicts(records, infer_schema_length=None) if records else pl.DataFrame()
     return frame.with_row_index("_record", offset=1)
-
-
-def require(frame: pl.DataFrame, path: Path, fields: list[str], hint: str) -> None:
-    """Raise MissingColumn naming the first required dotted field the results lack."""
-    for dotted in fields:
-        head, *rest = dotted.split(".")
-        ok = head in frame.columns and (
-            not rest or rest[0] in {f.name for f in frame.schema[head].fields}
-        )
-        if not ok and frame.height:
-            raise MissingColumn(located(path, None, f"results lack the field '{dotted}'; {hint}"))
 
 
 def mapped(frame: pl.DataFrame, fmt: str, path: Path, mapping: dict[str, str]) -> pl.LazyFrame:

@@ -21,13 +21,14 @@ import polars as pl
 
 from .. import schema
 from ..errors import InputError, located
-from ._base import Read
+from . import kit
+from .kit import Read
 
 RESULTS_NAME = ".aider.results.json"
 _DIRNAME = re.compile(r"(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})--[^/\\]+")
 
 
-class AiderResults:
+class AiderResults(kit.Reader):
     name: ClassVar[str] = "aider-results"
     kind: ClassVar[str] = "runs"
     dedupe_on: ClassVar[tuple[str, ...]] = ()

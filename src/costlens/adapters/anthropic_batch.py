@@ -18,10 +18,11 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, first_json_lines, lineage
-from ._exact import file_time
-from ._lines import decode, skipped
+from . import kit
+from ._base import first_json_lines
+from ._lines import decode
 from ._usage import ANTHROPIC_USAGE, anthropic_tokens
+from .kit import Read, file_time, lineage
 
 NAME = "anthropic-batch-results"
 
@@ -40,7 +41,7 @@ LINE = pl.Struct(
 )
 
 
-class AnthropicBatchResults:
+class AnthropicBatchResults(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
@@ -75,4 +76,4 @@ class AnthropicBatchResults:
             pl.lit(1, pl.Int64).alias("requests"),
             *anthropic_tokens(message.struct.field("usage")),
         )
-        return Read(rows=good, issues=pl.concat([issues, skipped(NAME, path, other, reason)]))
+        return Read(rows=good, issues=pl.concat([issues, kit.skipped(NAME, path, other, reason)]))

@@ -18,9 +18,10 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, head, utc
-from ._exact import money, split_unreadable
-from ._report import mapped, require, result_frame
+from . import kit
+from ._base import head
+from ._report import mapped, result_frame
+from .kit import Read, money, require, split_unreadable, utc
 
 NAME = "anthropic-cost-report"
 
@@ -45,7 +46,7 @@ CENTS_PER_UNIT = 100
 """Anthropic states amounts in the lowest currency unit; USD is its only currency today."""
 
 
-class AnthropicCostReport:
+class AnthropicCostReport(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()

@@ -15,9 +15,11 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, first_json_lines, lineage, utc
-from ._lines import decode, skipped
+from . import kit
+from ._base import first_json_lines
+from ._lines import decode
 from ._usage import ANTHROPIC_USAGE, anthropic_tokens
+from .kit import Read, lineage, utc
 
 NAME = "anthropic-message-log"
 
@@ -41,7 +43,7 @@ def _message(d: dict) -> dict:
     return inner if isinstance(inner, dict) else d
 
 
-class AnthropicMessageLog:
+class AnthropicMessageLog(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
@@ -82,4 +84,4 @@ class AnthropicMessageLog:
             )
             .with_columns(batch=(pl.col("service_tier") == "batch").fill_null(False))
         )
-        return Read(rows=good, issues=pl.concat([issues, skipped(NAME, path, other, reason)]))
+        return Read(rows=good, issues=pl.concat([issues, kit.skipped(NAME, path, other, reason)]))

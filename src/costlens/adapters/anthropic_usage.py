@@ -13,8 +13,10 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, head, utc
-from ._report import mapped, require, result_frame
+from . import kit
+from ._base import head
+from ._report import mapped, result_frame
+from .kit import Read, require, utc
 
 NAME = "anthropic-usage-report"
 
@@ -39,7 +41,7 @@ REQUIRED = ["uncached_input_tokens", "cache_read_input_tokens", "output_tokens"]
 HINT = "export the full messages usage report (GET /v1/organizations/usage_report/messages)"
 
 
-class AnthropicUsageReport:
+class AnthropicUsageReport(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()

@@ -23,8 +23,10 @@ from typing import ClassVar
 import polars as pl
 
 from . import _billing as b
-from ._base import Read, head, lineage
+from . import kit
+from ._base import head
 from ._names import LABEL, cur_usage_type, per_label
+from .kit import Read, lineage
 
 NAME = "aws-cur"
 
@@ -62,7 +64,7 @@ BUCKET = {
 """Usage-type direction -> token bucket. A cache write without a stated TTL is priced as 5m."""
 
 
-class AwsCur:
+class AwsCur(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("request_id",)
@@ -78,7 +80,7 @@ class AwsCur:
     def read(self, path: Path) -> Read:
         lf = _scan(path)
         have = list(lf.collect_schema())
-        cols = b.resolve(path, have, COLUMNS, REQUIRED, "an AWS Cost and Usage Report", HINT)
+        cols = kit.resolve(path, have, COLUMNS, REQUIRED, "an AWS Cost and Usage Report", HINT)
         legacy = [c for c in have if c.startswith(LEGACY_TAGS)]
         t = b.text(lf, COLUMNS, cols, _legacy_tags(legacy)).with_columns(_product_name())
         item = pl.col("line_item_type")
@@ -129,13 +131,13 @@ def _skip_reason(bedrock: pl.Expr, is_usage: pl.Expr) -> pl.Expr:
 
 def _rows(path: Path, t: pl.LazyFrame) -> Read:
     key = pl.concat_str("usage_type", pl.col("_pname").fill_null(""), separator="\x1f")
-    skipped = b.counted(NAME, path, t.filter(pl.col("_skip").is_not_null()), "skipped", "_skip")
+    skipped = kit.counted(NAME, path, t.filter(pl.col("_skip").is_not_null()), "skipped", "_skip")
     t = t.filter(pl.col("_skip").is_null()).with_columns(_label=per_label(key, _label, LABEL))
     label = pl.col("_label")
     direction = label.struct.field("direction")
     count, why = b.tokens(pl.col("amount"), pl.col("unit"))
     t = t.with_columns(_tokens=count, _why=pl.when(direction.is_not_null()).then(why))
-    bad = b.each(NAME, path, t.filter(pl.col("_why").is_not_null()), "_why")
+    bad = kit.issues(t.filter(pl.col("_why").is_not_null()), "rejected", pl.col("_why"), NAME, path)
     good = t.filter(pl.col("_why").is_null()).select(_columns(path))
     return Read(rows=good, issues=pl.concat([skipped, bad]))
 
@@ -161,8 +163,8 @@ def _columns(path: Path) -> list[pl.Expr]:
         pl.lit("bedrock").alias("provider"),
         pl.when(marketplace).then(pl.col("_pname")).otherwise("usage_type").alias("model"),
         label.struct.field("model").alias("model_canonical"),
-        b.utc_text(pl.col("start")).alias("period_start"),
-        b.utc_text(pl.col("end")).alias("period_end"),
+        kit.utc(pl.col("start")).alias("period_start"),
+        kit.utc(pl.col("end")).alias("period_end"),
         pl.lit(True).alias("aggregated"),
         record.alias("request_id"),
         pl.col("account").alias("project"),
@@ -174,7 +176,7 @@ def _columns(path: Path) -> list[pl.Expr]:
         write_5m.alias("cache_write_5m"),
         pl.lit(0, pl.Int64).alias("web_search"),
         (direction == "cache_write").fill_null(False).alias("ttl_assumed"),
-        b.money(pl.col("cost")).alias("billed_cost"),
+        kit.money(pl.col("cost")).alias("billed_cost"),
         pl.col("currency"),
         pl.coalesce("tags", "_legacy_tags").alias("tags"),
     ]

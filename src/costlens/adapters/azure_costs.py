@@ -22,8 +22,10 @@ from typing import ClassVar
 import polars as pl
 
 from . import _billing as b
-from ._base import Read, head, lineage
+from . import kit
+from ._base import head
 from ._names import LABEL, azure_meter, per_label
+from .kit import Read, lineage
 
 NAME = "azure-cost-details"
 
@@ -50,7 +52,7 @@ HINT = "export 'Cost and usage details (actual cost)' from Cost Management as CS
 BUCKET = {"input": "input_uncached", "cache_read": "cache_read", "output": "output"}
 
 
-class AzureCostDetails:
+class AzureCostDetails(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
@@ -65,9 +67,11 @@ class AzureCostDetails:
             "ln", offset=2
         )
         have = list(lf.collect_schema())
-        cols = b.resolve(path, have, COLUMNS, REQUIRED, "an Azure cost-details export", HINT)
+        cols = kit.resolve(path, have, COLUMNS, REQUIRED, "an Azure cost-details export", HINT)
         t = b.text(lf, COLUMNS, cols).with_columns(_skip=_skip_reason())
-        skipped = b.counted(NAME, path, t.filter(pl.col("_skip").is_not_null()), "skipped", "_skip")
+        skipped = kit.counted(
+            NAME, path, t.filter(pl.col("_skip").is_not_null()), "skipped", "_skip"
+        )
         t = t.filter(pl.col("_skip").is_null()).with_columns(
             _label=per_label(pl.col("meter"), lambda m: azure_meter(m).__dict__, LABEL),
             _day=_day(pl.col("date")),
@@ -80,7 +84,9 @@ class AzureCostDetails:
             .otherwise(pl.when(direction.is_not_null()).then(why))
         )
         t = t.with_columns(_tokens=count, _why=why)
-        bad = b.each(NAME, path, t.filter(pl.col("_why").is_not_null()), "_why")
+        bad = kit.issues(
+            t.filter(pl.col("_why").is_not_null()), "rejected", pl.col("_why"), NAME, path
+        )
         good = t.filter(pl.col("_why").is_null()).select(_columns(path))
         return Read(rows=good, issues=pl.concat([skipped, bad]))
 
@@ -127,7 +133,7 @@ def _columns(path: Path) -> list[pl.Expr]:
         pl.lit(0, pl.Int64).alias("cache_write_1h"),
         pl.lit(0, pl.Int64).alias("web_search"),
         pl.lit(False).alias("ttl_assumed"),
-        b.money(pl.col("cost")).alias("billed_cost"),
+        kit.money(pl.col("cost")).alias("billed_cost"),
         pl.col("currency"),
         # Older exports drop the outer braces of the tag object: put them back.
         pl.when(tags.str.starts_with("{") | (tags == ""))

@@ -18,9 +18,11 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, first_json_lines, lineage, utc
-from ._lines import decode, skipped
+from . import kit
+from ._base import first_json_lines
+from ._lines import decode
 from ._names import bedrock_model, per_label
+from .kit import Read, lineage, utc
 
 NAME = "bedrock-invocation-log"
 
@@ -47,7 +49,7 @@ LINE = pl.Struct(
 """Usage fields only: ``inputBodyJson`` / ``outputBodyJson`` (prompts, answers) are not read."""
 
 
-class BedrockInvocationLog:
+class BedrockInvocationLog(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("request_id",)
@@ -75,7 +77,7 @@ class BedrockInvocationLog:
         return Read(
             rows=rows.filter(usable.fill_null(False)).select(_columns(path)),
             issues=pl.concat(
-                [issues, skipped(NAME, path, other, pl.lit("not a ModelInvocationLog"))]
+                [issues, kit.skipped(NAME, path, other, pl.lit("not a ModelInvocationLog"))]
             ),
         )
 

@@ -18,9 +18,11 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, first_json_lines, head, issues_from, lineage, utc
+from . import kit
+from ._base import first_json_lines, head
 from ._usage import ANTHROPIC_USAGE, anthropic_tokens
 from .claude_code_dedupe import dedupe
+from .kit import Read, lineage, utc
 
 NAME = "claude-code"
 
@@ -70,7 +72,7 @@ SYNTHETIC = "<synthetic>"
 """Claude Code's model name for locally generated notices (rate limits, errors): no API call."""
 
 
-class ClaudeCode:
+class ClaudeCode(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id", "request_id")
@@ -100,10 +102,10 @@ class ClaudeCode:
         usage = usage.drop("_kind", "_iters")
         issues = pl.concat(
             [
-                issues_from(NAME, path, bad.lazy(), "rejected",
-                            pl.lit("line is not valid JSON (truncated?)")),
-                issues_from(NAME, path, rows.filter(kind == "synthetic").lazy().rename(
-                    {"source_line": "ln"}), "skipped", pl.lit("synthetic message (no API call)")),
+                kit.issues(bad.lazy(), "rejected", "line is not valid JSON (truncated?)",
+                           NAME, path),
+                kit.issues(rows.filter(kind == "synthetic").lazy(), "skipped",
+                           "synthetic message (no API call)", NAME, path, line="source_line"),
                 _skipped_count(path, skipped + rows.filter(kind == "none").height),
             ]
         )  # fmt: skip

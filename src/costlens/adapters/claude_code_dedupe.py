@@ -17,7 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..schema import TOKEN_BUCKETS
-from ._base import duplicate_issues
+from .kit import duplicates
 
 REASON = "same response logged again (kept the final, main-chain line)"
 
@@ -37,7 +37,7 @@ def dedupe(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     replay = pl.col("response_id").is_not_null() & pl.col("sidechain") & (has_main | ~best_side)
     kept = kept.with_columns(_drop=replay.fill_null(False))
     dropped = pl.concat([step1.filter(pl.col("_drop")), kept.filter(pl.col("_drop"))])
-    return kept.filter(~pl.col("_drop")).drop("_seq", "_order", "_drop"), duplicate_issues(
+    return kept.filter(~pl.col("_drop")).drop("_seq", "_order", "_drop"), duplicates(
         dropped, REASON
     )
 

@@ -17,9 +17,11 @@ from typing import ClassVar
 
 import polars as pl
 
-from ..errors import InputError, MissingColumn, located
-from ._base import Read, head, lineage, utc
-from ._exact import count, load_exact, money, records_frame, split_unreadable
+from ..errors import InputError, located
+from . import kit
+from ._base import head
+from ._exact import load_exact, records_frame
+from .kit import Read, count, lineage, money, split_unreadable, utc
 
 NAME = "anthropic-claude-code-report"
 CENTS_PER_UNIT = 100
@@ -27,7 +29,7 @@ REQUIRED = ("model", "tokens", "estimated_cost")
 HINT = "export GET /v1/organizations/usage_report/claude_code pages unmodified"
 
 
-class ClaudeCodeUsageReport:
+class ClaudeCodeUsageReport(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
@@ -57,9 +59,7 @@ def _breakdown(path: Path) -> pl.DataFrame:
     ]
     for field in REQUIRED:
         if entries and any(field not in e for e in entries):
-            raise MissingColumn(
-                located(path, None, f"model_breakdown lacks the field '{field}'; {HINT}")
-            )
+            raise kit.missing(path, [f"model_breakdown.{field}"], HINT, noun="field")
     return records_frame(entries)
 
 

@@ -20,8 +20,10 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, first_json_lines, issues_from, lineage, utc
-from ._lines import decode, skipped
+from . import kit
+from ._base import first_json_lines
+from ._lines import decode
+from .kit import Read, lineage, utc
 
 NAME = "codex-rollout"
 _INT = pl.Int64
@@ -54,7 +56,7 @@ LINE = pl.Struct(
 """Usage and context fields only: prompts, messages and tool output are never decoded."""
 
 
-class CodexRollout:
+class CodexRollout(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("session_id", "period_start")
@@ -92,26 +94,28 @@ class CodexRollout:
             issues=pl.concat(
                 [
                     issues,
-                    issues_from(
-                        NAME,
-                        path,
+                    kit.issues(
                         deltas.filter(down),
                         "rejected",
-                        pl.lit("cumulative total_token_usage went down"),
+                        "cumulative total_token_usage went down",
+                        NAME,
+                        path,
                     ),
-                    skipped(
+                    kit.skipped(
                         NAME,
                         path,
                         deltas.filter(same & ~down),
                         pl.lit("token_count repeats the previous totals"),
                     ),
-                    skipped(
+                    kit.skipped(
                         NAME,
                         path,
                         rows.filter(is_count & total.is_null()),
                         pl.lit("token_count without usage (info: null)"),
                     ),
-                    skipped(NAME, path, rows.filter(~is_count), pl.lit("line carries no usage")),
+                    kit.skipped(
+                        NAME, path, rows.filter(~is_count), pl.lit("line carries no usage")
+                    ),
                 ]
             ),
         )

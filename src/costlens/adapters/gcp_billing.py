@@ -23,9 +23,11 @@ from typing import ClassVar
 import polars as pl
 
 from . import _billing as b
-from ._base import Read, first_json_lines, head, lineage
+from . import kit
+from ._base import first_json_lines, head
 from ._lines import decode
 from ._names import LABEL, gcp_sku, per_label
+from .kit import Read, lineage
 
 NAME = "gcp-billing-export"
 
@@ -69,7 +71,7 @@ LINE = pl.Struct(
 )
 
 
-class GcpBillingExport:
+class GcpBillingExport(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
@@ -90,14 +92,18 @@ class GcpBillingExport:
             "service", pl.col("service_id").replace_strict(SERVICE_IDS, default=None)
         )
         t = flat.with_columns(_service=service).with_columns(_skip=_skip_reason())
-        skipped = b.counted(NAME, path, t.filter(pl.col("_skip").is_not_null()), "skipped", "_skip")
+        skipped = kit.counted(
+            NAME, path, t.filter(pl.col("_skip").is_not_null()), "skipped", "_skip"
+        )
         t = t.filter(pl.col("_skip").is_null()).with_columns(
             _label=per_label(pl.col("sku"), lambda s: gcp_sku(s).__dict__, LABEL)
         )
         count, why = b.tokens(pl.col("amount"), pl.col("unit"))
         direction = pl.col("_label").struct.field("direction")
         t = t.with_columns(_tokens=count, _why=pl.when(direction.is_not_null()).then(why))
-        bad = b.each(NAME, path, t.filter(pl.col("_why").is_not_null()), "_why")
+        bad = kit.issues(
+            t.filter(pl.col("_why").is_not_null()), "rejected", pl.col("_why"), NAME, path
+        )
         good = t.filter(pl.col("_why").is_null()).select(_columns(path))
         return Read(
             rows=good, issues=pl.concat([x for x in (issues, skipped, bad) if x is not None])
@@ -107,7 +113,7 @@ class GcpBillingExport:
 def _csv(path: Path) -> pl.LazyFrame:
     lf = pl.scan_csv(path, infer_schema=False).with_row_index("ln", offset=2)
     have = list(lf.collect_schema())
-    cols = b.resolve(path, have, COLUMNS, REQUIRED, "a Cloud Billing export", HINT)
+    cols = kit.resolve(path, have, COLUMNS, REQUIRED, "a Cloud Billing export", HINT)
     return b.text(lf, COLUMNS, cols)
 
 
@@ -115,7 +121,7 @@ def _jsonl(path: Path) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     first = next(iter(first_json_lines(path)), {})
     flat_keys = {k for k, v in first.items() if not isinstance(v, dict)}
     flat_keys |= {f"{k}.{f}" for k, v in first.items() if isinstance(v, dict) for f in v}
-    b.resolve(path, sorted(flat_keys), COLUMNS, REQUIRED, "a Cloud Billing export", HINT)
+    kit.resolve(path, sorted(flat_keys), COLUMNS, REQUIRED, "a Cloud Billing export", HINT)
     lines = pl.scan_lines(path).with_row_index("ln", offset=1)
     rows, issues = decode(NAME, path, LINE, lines)
     return rows.select(
@@ -155,8 +161,8 @@ def _columns(path: Path) -> list[pl.Expr]:
         pl.col("_service").replace_strict(SERVICES, default=None).alias("provider"),
         pl.col("sku").alias("model"),
         label.struct.field("model").alias("model_canonical"),
-        b.utc_text(pl.col("start")).alias("period_start"),
-        b.utc_text(pl.col("end")).alias("period_end"),
+        kit.utc(pl.col("start")).alias("period_start"),
+        kit.utc(pl.col("end")).alias("period_end"),
         pl.lit(True).alias("aggregated"),
         pl.col("project"),
         label.struct.field("tier").alias("service_tier"),
@@ -172,7 +178,7 @@ def _columns(path: Path) -> list[pl.Expr]:
         pl.when(label.struct.field("reasoning")).then(tokens).alias("reasoning"),
         pl.lit(0, pl.Int64).alias("web_search"),
         pl.lit(False).alias("ttl_assumed"),
-        b.money(pl.col("cost")).alias("billed_cost"),
+        kit.money(pl.col("cost")).alias("billed_cost"),
         pl.col("currency"),
         pl.when(pl.col("labels") != "[]").then("labels").alias("tags"),
     ]

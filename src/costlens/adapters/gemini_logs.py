@@ -19,8 +19,10 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, first_json_lines, lineage, utc
-from ._lines import decode, skipped
+from . import kit
+from ._base import first_json_lines
+from ._lines import decode
+from .kit import Read, lineage, utc
 
 NAME = "gemini-response-log"
 
@@ -70,7 +72,7 @@ def _has_usage(d: dict) -> bool:
     return any(k in inner for k in FIELDS["usage"])
 
 
-class GeminiResponseLog:
+class GeminiResponseLog(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
@@ -91,7 +93,7 @@ class GeminiResponseLog:
         other = rows.filter(usage.is_null())
         return Read(
             rows=usable.with_columns(_u=usage).select(_columns(path)),
-            issues=pl.concat([issues, skipped(NAME, path, other, pl.lit("no usageMetadata"))]),
+            issues=pl.concat([issues, kit.skipped(NAME, path, other, pl.lit("no usageMetadata"))]),
         )
 
 

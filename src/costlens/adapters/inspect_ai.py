@@ -30,7 +30,9 @@ from typing import ClassVar
 
 from ..errors import InputError, located
 from . import _harness as h
-from ._base import Read, head
+from . import kit
+from ._base import head
+from .kit import Read
 
 NAME = "inspect-ai"
 NORMALISED = (0, 3, 184)
@@ -61,7 +63,7 @@ class _Log:
     window: tuple
 
 
-class InspectLog:
+class InspectLog(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "runs"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
@@ -109,7 +111,7 @@ def _context(path: Path, header: dict) -> _Log:
     if not run_id:
         raise InputError(located(path, None, "no eval.run_id: is this an Inspect eval log?"))
     version = (ev.get("packages") or {}).get("inspect_ai")
-    window = (h.when(stats.get("started_at")), h.when(stats.get("completed_at")))
+    window = (kit.when_value(stats.get("started_at")), kit.when_value(stats.get("completed_at")))
     key, task = ev.get("eval_id") or run_id, ev.get("task") or "task"
     return _Log(path, key, run_id, task, ev.get("model"), _normalised(version), window)
 
@@ -152,8 +154,8 @@ def _sample(log: _Log, s: dict) -> tuple[dict, list[dict]]:
 
 def _window(s: dict, events: list[dict], log: _Log) -> tuple:
     """Sample times; else the span of its events; else the log's own start and end."""
-    start, end = h.when(s.get("started_at")), h.when(s.get("completed_at"))
-    stamps = [h.when(e.get(k)) for e in events for k in ("timestamp", "completed")]
+    start, end = kit.when_value(s.get("started_at")), kit.when_value(s.get("completed_at"))
+    stamps = [kit.when_value(e.get(k)) for e in events for k in ("timestamp", "completed")]
     stamps = [t for t in stamps if t is not None]
     start = start or (min(stamps) if stamps else log.window[0])
     end = end or (max(stamps) if stamps else log.window[1])
@@ -189,7 +191,7 @@ def _response_ids(events: list[dict]) -> list[str]:
 
 
 def _usage_row(log: _Log, key: str, u: dict, span: tuple, session, calls) -> dict:
-    cost = h.money(u.get("total_cost"))
+    cost = kit.money_value(u.get("total_cost"))
     return {
         "source_format": NAME,
         "source_file": str(log.path),

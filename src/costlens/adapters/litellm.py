@@ -18,9 +18,10 @@ from typing import ClassVar
 
 import polars as pl
 
-from ..errors import MissingColumn, located
-from ._base import Read, head, lineage, utc
-from ._exact import count, load_exact, money, records_frame, split_unreadable
+from . import kit
+from ._base import head
+from ._exact import load_exact, records_frame
+from .kit import Read, count, lineage, money, split_unreadable, utc
 
 NAME = "litellm-spend-logs"
 REQUIRED = ["request_id", "spend", "startTime", "model", "prompt_tokens", "completion_tokens"]
@@ -29,7 +30,7 @@ HINT = "export GET /spend/logs unmodified, or the LiteLLM_SpendLogs table with i
 _EXTRA = "$.additional_usage_values."
 
 
-class LiteLLMSpendLogs:
+class LiteLLMSpendLogs(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("request_id",)
@@ -47,17 +48,18 @@ class LiteLLMSpendLogs:
         frame = _frame(path)
         missing = [c for c in REQUIRED if c not in frame.collect_schema()]
         if missing:
-            raise MissingColumn(located(path, None, f"no column '{missing[0]}'; {HINT}"))
+            raise kit.missing(path, missing[:1], HINT, "LiteLLM spend logs")
         have = frame.collect_schema().names()
         frame = frame.with_columns(
             [pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in have]
         )
         hit = pl.col("cache_hit").cast(pl.String).str.to_lowercase() == "true"
-        hits = frame.filter(hit.fill_null(False)).select(
-            *lineage(NAME, path, pl.col("ln")),
-            kind=pl.lit("skipped"),
-            reason=pl.lit("LiteLLM cache hit (no provider call)"),
-            count=pl.lit(1, pl.Int64),
+        hits = kit.issues(
+            frame.filter(hit.fill_null(False)),
+            "skipped",
+            "LiteLLM cache hit (no provider call)",
+            NAME,
+            path,
         )
         rows = frame.filter(~hit.fill_null(False)).select(_columns(path))
         good, bad = split_unreadable(rows, "billed_cost", "_amount", "spend")

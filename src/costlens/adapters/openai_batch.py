@@ -16,9 +16,11 @@ from typing import ClassVar
 import polars as pl
 
 from ..schema import UTC_TIME
-from ._base import Read, first_json_lines, lineage
-from ._lines import decode, skipped
+from . import kit
+from ._base import first_json_lines
+from ._lines import decode
 from ._usage import OPENAI_OBJECT, openai_tokens
+from .kit import Read, lineage
 
 NAME = "openai-batch-output"
 
@@ -33,7 +35,7 @@ LINE = pl.Struct(
 )
 
 
-class OpenAIBatchOutput:
+class OpenAIBatchOutput(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("request_id",)
@@ -58,7 +60,7 @@ class OpenAIBatchOutput:
         reason = pl.format("batch request failed ({}): no usage, not billed", status)
         return Read(
             rows=rows.filter(ok.fill_null(False)).select(_columns(path)),
-            issues=pl.concat([issues, skipped(NAME, path, failed, reason)]),
+            issues=pl.concat([issues, kit.skipped(NAME, path, failed, reason)]),
         )
 
 

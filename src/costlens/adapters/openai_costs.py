@@ -16,9 +16,10 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, head
-from ._exact import money, split_unreadable, unix_seconds
-from ._report import mapped, require, result_frame
+from . import kit
+from ._base import head
+from ._report import mapped, result_frame
+from .kit import Read, money, require, split_unreadable, unix_seconds
 
 NAME = "openai-costs"
 
@@ -38,7 +39,7 @@ REQUIRED = ["amount.value", "amount.currency"]
 HINT = "export GET /v1/organization/costs pages unmodified"
 
 
-class OpenAICosts:
+class OpenAICosts(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()

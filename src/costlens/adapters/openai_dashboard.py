@@ -22,9 +22,9 @@ from typing import ClassVar
 
 import polars as pl
 
-from ..errors import MissingColumn, located
-from ._base import Read, head, lineage, utc
-from ._exact import count, money, not_whole, split_unreadable, unix_seconds
+from . import kit
+from ._base import head
+from .kit import Read, count, lineage, money, split_unreadable, unix_seconds, utc
 
 TIME = ["start_time", "end_time", "start_time_iso", "end_time_iso"]
 COST_MARKERS = ("amount_value", "amount_currency")
@@ -62,7 +62,7 @@ def _scan(path: Path, required: list[str]) -> pl.LazyFrame:
     have = _header(path)
     for col in required:
         if col not in have:
-            raise MissingColumn(located(path, None, f"no column '{col}'; {HINT}"))
+            raise kit.missing(path, [col], HINT, "an OpenAI dashboard export")
     sep = "\t" if "\t" in head(path).splitlines()[0] else ","
     frame = pl.scan_csv(path, separator=sep, infer_schema=False, quote_char='"')
     # Line 1 is the header, so the first record is on line 2.
@@ -85,15 +85,10 @@ def _times() -> list[pl.Expr]:
 
 
 def _issues(fmt: str, path: Path, frame: pl.LazyFrame, kind: str, reason: pl.Expr):
-    return frame.select(
-        *lineage(fmt, path, pl.col("ln")),
-        kind=pl.lit(kind),
-        reason=reason,
-        count=pl.lit(1, pl.Int64),
-    )
+    return kit.issues(frame, kind, reason, fmt, path)
 
 
-class OpenAIDashboardActivity:
+class OpenAIDashboardActivity(kit.Reader):
     name: ClassVar[str] = "openai-dashboard-activity"
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
@@ -107,13 +102,10 @@ class OpenAIDashboardActivity:
         empty = raw.filter(_empty_day(have))
         rows = raw.filter(~_empty_day(have))
         present = {k: v for k, v in COUNTS.items() if v in have}
-        reason = pl.lit(None, pl.String)
-        for src in reversed(list(present.values())):  # the first bad column names the row
-            reason = (
-                pl.when(not_whole(pl.col(src)))
-                .then(pl.format(f"{src} is not a whole number: '{{}}'", pl.col(src)))
-                .otherwise(reason)
-            )
+        # The first bad column names the row; a required count left empty is refused, never 0.
+        reason = kit.first_reason(
+            *[kit.count_problem(pl.col(c), c, c in ACTIVITY_REQUIRED) for c in present.values()]
+        )
         rows = rows.with_columns(_reason=reason)
         canon = rows.filter(pl.col("_reason").is_null()).select(
             "ln", *self._columns(path, have, present)
@@ -174,7 +166,7 @@ class OpenAIDashboardActivity:
         ]
 
 
-class OpenAIDashboardCost:
+class OpenAIDashboardCost(kit.Reader):
     name: ClassVar[str] = "openai-dashboard-cost"
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()

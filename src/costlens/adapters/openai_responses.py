@@ -16,9 +16,11 @@ from typing import ClassVar
 import polars as pl
 
 from ..schema import UTC_TIME
-from ._base import Read, first_json_lines, lineage, utc
-from ._lines import decode, skipped
+from . import kit
+from ._base import first_json_lines
+from ._lines import decode
 from ._usage import OPENAI_OBJECT, openai_tokens
+from .kit import Read, lineage, utc
 
 NAME = "openai-response-log"
 OBJECTS = ("chat.completion", "response")
@@ -42,7 +44,7 @@ def wrapped_object(d: dict) -> dict:
     return inner if isinstance(inner, dict) and "body" not in inner else d
 
 
-class OpenAIResponseLog:
+class OpenAIResponseLog(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
@@ -65,7 +67,7 @@ class OpenAIResponseLog:
         reason = pl.format("no usage object (object '{}')", o.struct.field("object").fill_null(""))
         return Read(
             rows=rows.filter(usable.fill_null(False)).select(_columns(path)),
-            issues=pl.concat([issues, skipped(NAME, path, other, reason)]),
+            issues=pl.concat([issues, kit.skipped(NAME, path, other, reason)]),
         )
 
 

@@ -14,8 +14,10 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, head
-from ._report import mapped, require, result_frame
+from . import kit
+from ._base import head
+from ._report import mapped, result_frame
+from .kit import Read, require
 
 NAME = "openai-usage-completions"
 
@@ -39,7 +41,7 @@ REQUIRED = ["input_tokens", "output_tokens", "num_model_requests"]
 HINT = "export GET /v1/organization/usage/completions pages unmodified"
 
 
-class OpenAIUsageCompletions:
+class OpenAIUsageCompletions(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()

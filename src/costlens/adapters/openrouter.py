@@ -20,10 +20,11 @@ from typing import ClassVar
 
 import polars as pl
 
-from ._base import Read, head, lineage, utc
-from ._exact import count, load_exact, money, records_frame, split_unreadable
+from . import kit
+from ._base import head
+from ._exact import load_exact, records_frame
 from ._lines import decode, numbered
-from ._report import require
+from .kit import Read, count, lineage, money, require, split_unreadable, utc
 
 _INT = pl.Int64
 GENERATION = pl.Struct(
@@ -44,7 +45,7 @@ TOTAL_COST = r'"total_cost"\s*:\s*"?(-?[0-9][0-9.eE+\-]*)'
 """The raw text of ``total_cost``: JSON decoders go through float, money must not."""
 
 
-class OpenRouterGeneration:
+class OpenRouterGeneration(kit.Reader):
     name: ClassVar[str] = "openrouter-generation"
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
@@ -93,7 +94,7 @@ class OpenRouterGeneration:
         return Read(rows=good, issues=pl.concat([issues, bad]))
 
 
-class OpenRouterActivity:
+class OpenRouterActivity(kit.Reader):
     name: ClassVar[str] = "openrouter-activity"
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()

@@ -19,9 +19,10 @@ from typing import ClassVar
 
 import polars as pl
 
-from . import _billing as b
-from ._base import Read, head, lineage
+from . import kit
+from ._base import head
 from ._lines import decode
+from .kit import Read, lineage
 
 NAME = "otel-genai-spans"
 
@@ -81,7 +82,7 @@ LINE = pl.Struct(
 )
 
 
-class OtelGenAISpans:
+class OtelGenAISpans(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
@@ -118,7 +119,9 @@ class OtelGenAISpans:
             .then(pl.format("usage on a '{}' span (sums its children)", "operation"))
             .otherwise(pl.lit("span without gen_ai usage"))
         )
-        other = b.counted(NAME, path, spans.filter(~keep).with_columns(_why=why), "skipped", "_why")
+        other = kit.counted(
+            NAME, path, spans.filter(~keep).with_columns(_why=why), "skipped", "_why"
+        )
         rows = spans.filter(keep).with_columns(_columns_pre())
         broken = rows.filter(pl.col("input_uncached") < 0)
         bad = broken.select(

@@ -12,7 +12,9 @@ from typing import ClassVar
 import polars as pl
 
 from .. import schema
-from ._base import Read, first_json_lines, head, issues_from, lineage, utc
+from . import kit
+from ._base import first_json_lines, head
+from .kit import Read, lineage, utc
 
 FIELDS = (
     "task_id",
@@ -32,7 +34,7 @@ REQUIRED = ("task_id", "model", "attempt", "started_at", "ended_at", "outcome")
 LINE = pl.Struct({**{f: pl.String for f in FIELDS}, "request_ids": pl.List(pl.String)})
 
 
-class RunLogJSONL:
+class RunLogJSONL(kit.Reader):
     name: ClassVar[str] = "costlens-runlog-jsonl"
     kind: ClassVar[str] = "runs"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
@@ -45,15 +47,15 @@ class RunLogJSONL:
         lines = pl.scan_lines(path).with_row_index("ln", offset=1)
         lines = lines.filter(pl.col("line").str.strip_chars() != "")
         valid = pl.col("line").str.json_path_match("$").is_not_null()
-        bad_json = issues_from(
-            self.name, path, lines.filter(~valid), "rejected", pl.lit("line is not valid JSON")
+        bad_json = kit.issues(
+            lines.filter(~valid), "rejected", "line is not valid JSON", self.name, path
         )
         recs = lines.filter(valid).select("ln", r=pl.col("line").str.json_decode(LINE)).unnest("r")
         rows, bad = _validate(recs, self.name, path)
         return Read(rows=rows, issues=pl.concat([bad_json, bad]))
 
 
-class RunLogCSV:
+class RunLogCSV(kit.Reader):
     name: ClassVar[str] = "costlens-runlog-csv"
     kind: ClassVar[str] = "runs"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
@@ -120,7 +122,7 @@ def _validate(recs: pl.LazyFrame, fmt: str, path: Path) -> tuple[pl.LazyFrame, p
     good = tagged.filter(pl.col("_reason").is_null()).with_columns(
         *lineage(fmt, path, pl.col("ln"))
     )
-    bad = issues_from(
-        fmt, path, tagged.filter(pl.col("_reason").is_not_null()), "rejected", pl.col("_reason")
+    bad = kit.issues(
+        tagged.filter(pl.col("_reason").is_not_null()), "rejected", pl.col("_reason"), fmt, path
     )
     return schema.conform(good, schema.RUNS), bad

@@ -29,7 +29,8 @@ import polars as pl
 
 from .. import schema
 from . import _harness as h
-from ._base import Read
+from . import kit
+from .kit import Read
 
 SWE_NAME = "swe-agent-traj"
 MINI_NAME = "mini-swe-agent-traj"
@@ -48,7 +49,7 @@ _LIMITS = (
 """Exit statuses that end an attempt without an error: failed unless a patch was submitted."""
 
 
-class SweAgentTrajectory:
+class SweAgentTrajectory(kit.Reader):
     name: ClassVar[str] = SWE_NAME
     kind: ClassVar[str] = "runs"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
@@ -61,7 +62,7 @@ class SweAgentTrajectory:
         info = doc.get("info") or {}
         stats = info.get("model_stats") or {}
         task = path.name.removesuffix(".traj")
-        end, model = h.modified(path), _swe_model(doc, path)
+        end, model = kit.modified(path), _swe_model(doc, path)
         run = path.parent.name
         session = f"swe-agent:{run}/{task}"
         row = {
@@ -104,7 +105,7 @@ def _swe_model(doc: dict, path: Path) -> str | None:
     return m["model"] if m else None
 
 
-class MiniSweAgentTrajectory:
+class MiniSweAgentTrajectory(kit.Reader):
     name: ClassVar[str] = MINI_NAME
     kind: ClassVar[str] = "runs"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
@@ -126,7 +127,7 @@ class MiniSweAgentTrajectory:
         else:
             rows = [_total_row(path, model, session, info)]
         times = [r["period_start"] for r in rows if r["period_start"] is not None]
-        span = (min(times), max(times)) if times else (None, h.modified(path))
+        span = (min(times), max(times)) if times else (None, kit.modified(path))
         for r in rows:
             r["period_start"] = r["period_start"] or span[1]
             r["period_end"] = r["period_start"]
@@ -141,7 +142,11 @@ def _call(message: dict) -> dict | None:
     response = extra.get("response")
     if not isinstance(response, dict) or not isinstance(response.get("usage"), dict):
         return None
-    return {"response": response, "cost": extra.get("cost"), "at": h.unix(extra.get("timestamp"))}
+    return {
+        "response": response,
+        "cost": extra.get("cost"),
+        "at": kit.unix_value(extra.get("timestamp")),
+    }
 
 
 def _call_row(path: Path, model: str | None, session: str, c: dict) -> dict:
@@ -191,7 +196,7 @@ def _common(fmt: str, path: Path, model: str | None, session: str) -> dict:
 
 
 def _billed(cost: object) -> dict:
-    value = h.money(cost)
+    value = kit.money_value(cost)
     return {"billed_cost": value, "currency": "USD" if value is not None else None}
 
 
