@@ -19,6 +19,7 @@ from costlens.adapters.inspect_ai import _normalised, _outcome, buckets
 from costlens.adapters.swe_agent import outcome
 from costlens.attribution import attribute
 from costlens.cli import cli
+from costlens.compare import Policy, compare
 from costlens.ingest import ingest
 
 INSPECT = FIXTURES / "inspect_ai"
@@ -290,3 +291,14 @@ def test_compare_reads_inspect_logs():
     result = CliRunner().invoke(cli, ["compare", str(EVALS), "--json"])
     assert result.exit_code == 0, result.output
     assert "popularity/1" in result.output  # matched task ids from the two .eval runs
+
+
+def test_compare_never_prices_a_money_only_total_at_zero(swe_copy):
+    """The run's stated total ($3.0125 over 41 calls, no token counts) is billed, not $0."""
+    got = compare([swe_copy / "mini"], policy=Policy(bootstrap=10))
+    total_only = got.report.usage.filter(pl.col("response_id").is_null()).row(0, named=True)
+    assert (total_only["price_status"], total_only["cost"]) == ("billed", None)
+    assert total_only["billed_cost"] == D("3.0125")
+    first = (840 * SONNET45["in"] + 8960 * SONNET45["write5m"] + 310 * SONNET45["out"]) / 10**6
+    second = (1540 * SONNET45["in"] + 8960 * SONNET45["read"] + 120 * SONNET45["out"]) / 10**6
+    assert got.models["total_cost"].to_list() == [first + second]

@@ -1,4 +1,5 @@
-"""Compare models on a matched task bundle: metrics, a ranking under a stated policy, the Pareto
+"""Compare models on a matched task bundle: a view over the one pipeline (``pipeline.build``
+over the matched tasks' attempts) plus a ranking under a stated policy (``ranking``), the Pareto
 frontier, paired per-task deltas, and rank stability under price scenarios.
 
 comparison = compare([Path("runs/")], usage=[Path("logs/")], policy=load_policy(path))
@@ -15,10 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
-from . import metrics, pricing, sessions, stats
-from .attribution import attribute
+from . import pipeline, ranking, sessions, stats
 from .errors import InputError, located
-from .ingest import Ingested, ingest
+from .pipeline import Ingested
 from .schema import TOKEN_BUCKETS
 
 
@@ -71,6 +71,9 @@ class Comparison:
     sessions: pl.DataFrame
     policy: Policy
     matched_tasks: list[str] = field(default_factory=list)
+    report: pipeline.Report | None = None
+    """The pipeline's result over the matched tasks' attempts: the same tables ``report``
+    shows (usage, attempts, tasks, models, summary) for the bundle."""
 
 
 def load_policy(path: Path | None, review_rate: Decimal | None = None) -> Policy:
@@ -124,13 +127,14 @@ def compare(
     pricing_paths: list[Path] | None = None,
 ) -> Comparison:
     """Measure every model on the tasks all of them attempted, rank them and test the ranking."""
-    return compare_ingested(ingest(usage, runs), policy, pricing_paths)
+    return compare_ingested(pipeline.read(usage, runs), policy, pricing_paths)
 
 
 def compare_ingested(
     got: Ingested, policy: Policy = Policy(), pricing_paths: list[Path] | None = None
 ) -> Comparison:
-    """``compare`` on inputs already read (``ingest``)."""
+    """``compare`` on inputs already read (``pipeline.read``): the pipeline's ``Report`` over
+    the matched tasks' attempts, plus the ranking, paired deltas and price scenarios."""
     matched, excluded = matched_bundle(got.runs)
     if not matched:
         models = ", ".join(sorted(got.runs["model"].drop_nulls().unique().to_list())) or "none"
@@ -138,23 +142,30 @@ def compare_ingested(
             f"no task was attempted by every model ({models}): compare needs a shared task; "
             "pass run logs of the same tasks, or compare the models one bundle at a time"
         )
-    runs_m = got.runs.filter(pl.col("task_id").is_in(matched))
-    base = Scenario("as logged")
-    usage_rows, tr, models = _measure(got, runs_m, base, pricing_paths, policy)
-    ranked = _rank(models, policy)
-    deltas = paired_deltas(tr)
+    bundle = replace(got, runs=got.runs.filter(pl.col("task_id").is_in(matched)))
+    report = pipeline.build(bundle, pricing_paths=pricing_paths, review_rate=policy.review_rate)
+    ranked = ranking.rank(_with_stats(report, policy), policy)
+    deltas = paired_deltas(report.tasks)
     return Comparison(
         models=ranked,
-        tasks=tr,
+        tasks=report.tasks,
         excluded=excluded,
         deltas=deltas,
         delta_summary=_delta_summary(deltas, policy),
-        pass_k=stats.pass_k(tr),
-        scenarios=_stability(got, runs_m, ranked, pricing_paths, policy),
-        sessions=sessions.long_sessions(usage_rows),
+        pass_k=stats.pass_k(report.tasks),
+        scenarios=_stability(bundle, ranked, pricing_paths, policy),
+        sessions=sessions.long_sessions(report.usage),
         policy=policy,
         matched_tasks=matched,
+        report=report,
     )
+
+
+def _with_stats(report: pipeline.Report, policy: Policy) -> pl.DataFrame:
+    """The report's per-model table plus expected cost to first success and intervals."""
+    first = stats.expected_cost_to_first_success(report.attempts)
+    models = report.models.join(first, on="run_model", how="left")
+    return stats.with_intervals(models, report.tasks, b=policy.bootstrap, seed=policy.seed)
 
 
 def matched_bundle(runs: pl.DataFrame) -> tuple[list[str], pl.DataFrame]:
@@ -175,8 +186,9 @@ def matched_bundle(runs: pl.DataFrame) -> tuple[list[str], pl.DataFrame]:
     return matched, excluded
 
 
-def _usage_for(got: Ingested, s: Scenario) -> pl.LazyFrame:
-    u = got.usage.lazy()
+def _usage_for(got: Ingested, s: Scenario) -> pl.DataFrame:
+    """The bundle's usage as the scenario would have logged it."""
+    u = got.usage
     if s.kind == "batch":
         return u.with_columns(batch=pl.lit(True))
     if s.kind == "no_cache":
@@ -186,70 +198,6 @@ def _usage_for(got: Ingested, s: Scenario) -> pl.LazyFrame:
             **{b: pl.lit(0, pl.Int64) for b in cached},
         )
     return u
-
-
-def _attributed(got, runs_m, s: Scenario, pricing_paths) -> pl.DataFrame:
-    book = pricing.load(list(s.prices) if s.prices else pricing_paths)
-    priced = pricing.price(_usage_for(got, s), book, s.date)
-    return attribute(priced, runs_m.lazy(), book.resolve).collect()
-
-
-def _measure(got, runs_m, s, pricing_paths, policy) -> tuple:
-    usage = _attributed(got, runs_m, s, pricing_paths)
-    att = metrics.attempts(usage.lazy(), runs_m.lazy()).collect()
-    tr = metrics.task_runs(att.lazy(), policy.review_rate).collect()
-    models = metrics.models(tr.lazy()).collect()
-    models = models.join(stats.expected_cost_to_first_success(att), on="run_model", how="left")
-    models = stats.with_intervals(models, tr, b=policy.bootstrap, seed=policy.seed)
-    return usage, tr, models
-
-
-def _cost_col(policy: Policy) -> str:
-    return "cost_per_solved_task_with_review" if policy.review_rate else "cost_per_solved_task"
-
-
-def _rank(models: pl.DataFrame, policy: Policy) -> pl.DataFrame:
-    """Order models under the policy; say for each why it sits where it does."""
-    cost, fas = pl.col(_cost_col(policy)), pl.col("first_attempt_success_rate")
-    cost_txt = cost.round(2).cast(pl.Decimal(38, 2)).cast(pl.String)
-    fas_txt = pl.format("{}%", (fas * 100).round(1))
-    if policy.kind == "correctness_first":
-        ok = cost.is_not_null() & (
-            cost <= policy.cost_ceiling if policy.cost_ceiling is not None else pl.lit(True)
-        )
-        keys, desc = [~ok, fas, cost], [False, True, False]
-        why_out = pl.format("cost per solved task {} is above the ceiling", cost_txt)
-    else:
-        floor = policy.success_floor
-        ok = cost.is_not_null() & (fas >= floor if floor is not None else pl.lit(True))
-        keys, desc = [~ok, cost, fas], [False, False, True]
-        why_out = pl.format("first-attempt success {} is below the floor", fas_txt)
-    why_in = pl.format("first-attempt success {}, cost per solved task {}", fas_txt, cost_txt)
-    out = models.with_columns(_ok=ok.fill_null(False)).sort(keys, descending=desc, nulls_last=True)
-    return out.with_columns(
-        rank=pl.int_range(1, pl.len() + 1).cast(pl.Int64),
-        eligible=pl.col("_ok"),
-        reason=pl.when(pl.col("_ok")).then(why_in).otherwise(why_out),
-        pareto=pareto(out, _cost_col(policy)),
-    ).drop("_ok")
-
-
-def pareto(models: pl.DataFrame, cost_col: str) -> pl.Series:
-    """True for models no other model beats on both cost per solved task and success."""
-    pts = models.select(c=pl.col(cost_col).cast(pl.Float64), s="first_attempt_success_rate")
-    pairs = pts.with_row_index("i").join(pts.with_row_index("j"), how="cross")
-    dominated = (
-        pairs.filter(
-            (pl.col("i") != pl.col("j"))
-            & (pl.col("c_right") <= pl.col("c"))
-            & (pl.col("s_right") >= pl.col("s"))
-            & ((pl.col("c_right") < pl.col("c")) | (pl.col("s_right") > pl.col("s")))
-        )["i"]
-        .unique()
-        .to_list()
-    )
-    ok = pts["c"].is_not_null()
-    return pl.Series("pareto", [o and i not in dominated for i, o in enumerate(ok)])
 
 
 def paired_deltas(tr: pl.DataFrame) -> pl.DataFrame:
@@ -287,14 +235,21 @@ def _delta_summary(deltas: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     return long.join(ci, on=["pair", "statistic"], how="left").sort("pair", "statistic")
 
 
-def _stability(got, runs_m, ranked, pricing_paths, policy) -> pl.DataFrame:
-    """The winner under each price scenario, flagged where it differs from the baseline's."""
+def _stability(
+    bundle: Ingested, ranked: pl.DataFrame, pricing_paths: list[Path] | None, policy: Policy
+) -> pl.DataFrame:
+    """The winner under each price scenario, flagged where it differs from the baseline's.
+    Each scenario is the same pipeline over the bundle's usage as the scenario prices it."""
     winner = ranked["run_model"][0] if ranked.height else None
     rows = [("as logged", winner, False, ", ".join(ranked["run_model"]))]
-    quick = replace(policy, bootstrap=1)
     for s in policy.scenarios:
-        _, _, models = _measure(got, runs_m, s, pricing_paths, quick)
-        order = _rank(models, policy)["run_model"].to_list()
+        report = pipeline.build(
+            replace(bundle, usage=_usage_for(bundle, s)),
+            pricing_paths=list(s.prices) if s.prices else pricing_paths,
+            price_date=s.date,
+            review_rate=policy.review_rate,
+        )
+        order = ranking.rank(report.models, policy)["run_model"].to_list()
         rows.append(
             (
                 s.name,

@@ -1,7 +1,21 @@
-"""The one library call behind ``costlens report``: inputs -> priced, attributed usage -> metrics.
+"""The stages behind every command, in order: read -> price -> attribute -> metrics.
 
-report = costlens.run([Path("logs/")], runs=[Path("runs.jsonl")])
-report.summary["total_cost"]
+``report`` and ``compare`` (and the workspace) run the same stages from here; none of them
+re-implements one. The stage API::
+
+    got = pipeline.read(paths, runs)        # discover + read: an ``Ingested`` bundle of canonical
+                                            # usage rows, run-log attempts, issues and files read
+    report = pipeline.build(got)            # price -> attribute -> metrics: a ``Report``
+    report = pipeline.run(paths, runs)      # both, as ``costlens report`` does
+
+``build`` accepts any ``Ingested`` whose frames follow ``schema.USAGE`` / ``schema.RUNS`` /
+``schema.ISSUES``: rows read from files just now, or canonical rows stored earlier (the
+workspace), or rows a caller narrowed or adjusted (``compare`` keeps the matched tasks'
+attempts and reprices adjusted usage for its scenarios). Pass ``book`` to price with tables
+already loaded, else ``pricing_paths`` are layered over the bundled tables.
+
+    report = costlens.run([Path("logs/")], runs=[Path("runs.jsonl")])
+    report.summary["total_cost"]
 """
 
 from __future__ import annotations
@@ -17,8 +31,10 @@ import polars as pl
 from . import metrics, pricing
 from .attribution import attribute
 from .errors import CostlensError, StrictModeError, located
-from .ingest import ingest
-from .schema import TOKEN_BUCKETS, conform
+from .ingest import Ingested, ingest
+from .schema import TOKEN_BUCKETS
+
+__all__ = ["Ingested", "Report", "build", "read", "run", "summarise"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +64,7 @@ def run(
     review_rate: Decimal | None = None,
     tick: Callable[[Path], None] = lambda _: None,
 ) -> Report:
-    """Read, price, attribute and measure.
+    """Read, price, attribute and measure (``read`` then ``build``).
 
     ``review_rate`` (currency per hour of human review) prices each attempt's
     ``review_minutes`` into a ``review_cost`` column kept apart from the model spend.
@@ -56,21 +72,57 @@ def run(
     Raises:
         CostlensError: an input cannot be read, or ``strict`` and a row was rejected.
     """
-    book = pricing.load(pricing_paths)
-    got = ingest(paths, runs, tick)
+    book = pricing.load(pricing_paths)  # first: a broken price table fails before a long read
+    got = read(paths, runs, tick)
+    return build(got, book=book, price_date=price_date, strict=strict, review_rate=review_rate)
+
+
+def read(
+    paths: Iterable[Path],
+    runs: Iterable[Path] = (),
+    tick: Callable[[Path], None] = lambda _: None,
+) -> Ingested:
+    """Stage 1: find the files, read each with its reader, de-duplicate. ``tick`` is called
+    with each file's path once it is read. Run logs may sit among ``paths``."""
+    return ingest(paths, runs, tick)
+
+
+def build(
+    got: Ingested,
+    *,
+    book: pricing.Book | None = None,
+    pricing_paths: list[Path] | None = None,
+    price_date: dt.datetime | None = None,
+    strict: bool = False,
+    review_rate: Decimal | None = None,
+) -> Report:
+    """Stages 2-4 over already-read rows: price, attribute to the run-log attempts, measure.
+
+    Raises:
+        StrictModeError: ``strict`` and a row was rejected.
+        CostlensError: usage priced in several currencies.
+    """
+    book = book or pricing.load(pricing_paths)
     if strict:
         _refuse_rejections(got.issues)
     read = got.usage
-    got = replace(got, usage=None)
+    got = replace(got, usage=read.clear())
     # Pass the priced rows on unnamed: once attribution has collected them, nothing here holds
-    # the read rows any more, and their memory goes back before the wide copies are made.
-    usage = attribute(_price(read.lazy(), book, price_date), got.runs.lazy(), book.resolve)
+    # the read rows any more (when the caller kept none), and their memory goes back before the
+    # wide copies are made.
+    priced = pricing.price(read.lazy(), book, price_date)
     del read
-    usage = usage.collect()
+    usage = attribute(priced, got.runs.lazy(), book.resolve).collect()
+    return _measure(usage, got, book, review_rate)
+
+
+def _measure(
+    usage: pl.DataFrame, got: Ingested, book: pricing.Book, review_rate: Decimal | None
+) -> Report:
     att = metrics.attempts(usage.lazy(), got.runs.lazy()).collect()
     tasks = metrics.task_runs(att.lazy(), review_rate).collect()
     usage_models = metrics.usage_by_model(usage.lazy()).collect()
-    report = Report(
+    return Report(
         usage=usage,
         runs=got.runs,
         attempts=att,
@@ -83,20 +135,6 @@ def run(
         files=got.files,
         summary=summarise(usage, got.issues, tasks, usage_models, book.version)
         | {"pricing_overrides": [vars(o) for o in book.overrides]},
-    )
-    return report
-
-
-def _price(usage: pl.LazyFrame, book: pricing.Book, at: dt.datetime | None) -> pl.LazyFrame:
-    """Price usage rows. A row with no token count at all states only money (a cost report):
-    it is not priced (``price_status = 'billed'``, ``cost`` null), so it never adds to the
-    computed total; its ``billed_cost`` is reported beside that total."""
-    billed_only = pl.all_horizontal([pl.col(b).is_null() for b in TOKEN_BUCKETS])
-    billed = usage.filter(billed_only).with_columns(
-        price_status=pl.lit("billed"), pricing_version=pl.lit(book.version)
-    )
-    return pl.concat(
-        [pricing.price(usage.filter(~billed_only), book, at), conform(billed, pricing.PRICED)]
     )
 
 

@@ -1,0 +1,35 @@
+"""The pricing stage's entry point: the money-only split, then the engine.
+
+A row with no token count at all states only money (a cost report line, a SWE-agent total): it
+is not priced (``price_status = 'billed'``, ``cost`` null), so it never adds $0 to the computed
+total; its ``billed_cost`` is reported beside that total. Every caller prices through here, so
+no command can skip the split.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from .. import schema
+from ..schema import TOKEN_BUCKETS
+from . import engine
+from .book import Book
+
+
+def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.LazyFrame:
+    """Price rows that state tokens (``engine.price``); money-only rows become ``billed``.
+
+    Args:
+        usage: rows following ``schema.USAGE``.
+        book: the loaded price tables.
+        at: reprice everything as of this instant instead of each row's own time.
+    """
+    billed_only = pl.all_horizontal([pl.col(b).is_null() for b in TOKEN_BUCKETS])
+    billed = usage.filter(billed_only).with_columns(
+        price_status=pl.lit("billed"), pricing_version=pl.lit(book.version)
+    )
+    return pl.concat(
+        [engine.price(usage.filter(~billed_only), book, at), schema.conform(billed, engine.PRICED)]
+    )
