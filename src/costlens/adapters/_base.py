@@ -13,13 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .kit import Reader
-
 HEAD_BYTES = 64 * 1024
-
-
-Adapter = Reader
-"""The reader protocol's old name (``kit.Reader``)."""
 
 
 @functools.lru_cache(maxsize=256)

@@ -89,14 +89,17 @@ class AwsCur(kit.Reader):
             "_pname"
         ).str.ends_with("(Amazon Bedrock Edition)")
         t = t.with_columns(_skip=_skip_reason(bedrock.fill_null(False), is_usage))
-        return _rows(path, t)
+        return _rows(
+            path, t, cols["cost"], kit.dialect(path) if path.suffix == ".csv" else kit.Dialect()
+        )
 
 
 def _scan(path: Path) -> pl.LazyFrame:
     if path.suffix == ".parquet":
         return pl.scan_parquet(path).with_row_index("ln", offset=1)
     # Line numbers assume one record per line (header = line 1), as CUR writes them.
-    return pl.scan_csv(path, infer_schema=False).with_row_index("ln", offset=2)
+    sep = kit.dialect(path).separator
+    return pl.scan_csv(path, separator=sep, infer_schema=False).with_row_index("ln", offset=2)
 
 
 def _legacy_tags(columns: list[str]) -> pl.Expr:
@@ -129,14 +132,18 @@ def _skip_reason(bedrock: pl.Expr, is_usage: pl.Expr) -> pl.Expr:
     )
 
 
-def _rows(path: Path, t: pl.LazyFrame) -> Read:
+def _rows(path: Path, t: pl.LazyFrame, cost: str, d: kit.Dialect) -> Read:
     key = pl.concat_str("usage_type", pl.col("_pname").fill_null(""), separator="\x1f")
     skipped = kit.counted(NAME, path, t.filter(pl.col("_skip").is_not_null()), "skipped", "_skip")
     t = t.filter(pl.col("_skip").is_null()).with_columns(_label=per_label(key, _label, LABEL))
     label = pl.col("_label")
     direction = label.struct.field("direction")
-    count, why = b.tokens(pl.col("amount"), pl.col("unit"))
-    t = t.with_columns(_tokens=count, _why=pl.when(direction.is_not_null()).then(why))
+    count, why = b.tokens(kit.decimal_point(pl.col("amount"), d.decimal_comma), pl.col("unit"))
+    why = kit.first_reason(
+        kit.money_problem(pl.col("cost"), cost, True, d.decimal_comma),
+        pl.when(direction.is_not_null()).then(why),
+    )
+    t = t.with_columns(_tokens=count, _why=why, _cost=kit.money(pl.col("cost"), d.decimal_comma))
     bad = kit.issues(t.filter(pl.col("_why").is_not_null()), "rejected", pl.col("_why"), NAME, path)
     good = t.filter(pl.col("_why").is_null()).select(_columns(path))
     return Read(rows=good, issues=pl.concat([skipped, bad]))
@@ -176,7 +183,7 @@ def _columns(path: Path) -> list[pl.Expr]:
         write_5m.alias("cache_write_5m"),
         pl.lit(0, pl.Int64).alias("web_search"),
         (direction == "cache_write").fill_null(False).alias("ttl_assumed"),
-        kit.money(pl.col("cost")).alias("billed_cost"),
+        pl.col("_cost").alias("billed_cost"),
         pl.col("currency"),
         pl.coalesce("tags", "_legacy_tags").alias("tags"),
     ]

@@ -63,9 +63,10 @@ class AzureCostDetails(kit.Reader):
 
     def read(self, path: Path) -> Read:
         # Line numbers assume one record per line (header = line 1).
-        lf = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy").with_row_index(
-            "ln", offset=2
-        )
+        d = kit.dialect(path)
+        lf = pl.scan_csv(
+            path, separator=d.separator, infer_schema=False, encoding="utf8-lossy"
+        ).with_row_index("ln", offset=2)
         have = list(lf.collect_schema())
         cols = kit.resolve(path, have, COLUMNS, REQUIRED, "an Azure cost-details export", HINT)
         t = b.text(lf, COLUMNS, cols).with_columns(_skip=_skip_reason())
@@ -76,14 +77,20 @@ class AzureCostDetails(kit.Reader):
             _label=per_label(pl.col("meter"), lambda m: azure_meter(m).__dict__, LABEL),
             _day=_day(pl.col("date")),
         )
-        count, why = b.tokens(pl.col("quantity"), pl.col("unit"))
-        direction = pl.col("_label").struct.field("direction")
-        why = (
-            pl.when(pl.col("_day").is_null())
-            .then(pl.format("unreadable Date '{}' (want MM/dd/yyyy or yyyy-MM-dd)", "date"))
-            .otherwise(pl.when(direction.is_not_null()).then(why))
+        count, why = b.tokens(
+            kit.decimal_point(pl.col("quantity"), d.decimal_comma), pl.col("unit")
         )
-        t = t.with_columns(_tokens=count, _why=why)
+        direction = pl.col("_label").struct.field("direction")
+        why = kit.first_reason(
+            kit.money_problem(pl.col("cost"), cols["cost"], True, d.decimal_comma),
+            pl.when(pl.col("_day").is_null()).then(
+                pl.format("unreadable Date '{}' (want MM/dd/yyyy or yyyy-MM-dd)", "date")
+            ),
+            pl.when(direction.is_not_null()).then(why),
+        )
+        t = t.with_columns(
+            _tokens=count, _why=why, _cost=kit.money(pl.col("cost"), d.decimal_comma)
+        )
         bad = kit.issues(
             t.filter(pl.col("_why").is_not_null()), "rejected", pl.col("_why"), NAME, path
         )
@@ -133,7 +140,7 @@ def _columns(path: Path) -> list[pl.Expr]:
         pl.lit(0, pl.Int64).alias("cache_write_1h"),
         pl.lit(0, pl.Int64).alias("web_search"),
         pl.lit(False).alias("ttl_assumed"),
-        kit.money(pl.col("cost")).alias("billed_cost"),
+        pl.col("_cost").alias("billed_cost"),
         pl.col("currency"),
         # Older exports drop the outer braces of the tag object: put them back.
         pl.when(tags.str.starts_with("{") | (tags == ""))

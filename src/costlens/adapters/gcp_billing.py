@@ -88,6 +88,7 @@ class GcpBillingExport(kit.Reader):
 
     def read(self, path: Path) -> Read:
         flat, issues = _jsonl(path) if path.suffix != ".csv" else (_csv(path), None)
+        d = kit.dialect(path) if path.suffix == ".csv" else kit.Dialect()
         service = pl.coalesce(
             "service", pl.col("service_id").replace_strict(SERVICE_IDS, default=None)
         )
@@ -98,9 +99,14 @@ class GcpBillingExport(kit.Reader):
         t = t.filter(pl.col("_skip").is_null()).with_columns(
             _label=per_label(pl.col("sku"), lambda s: gcp_sku(s).__dict__, LABEL)
         )
-        count, why = b.tokens(pl.col("amount"), pl.col("unit"))
+        count, why = b.tokens(kit.decimal_point(pl.col("amount"), d.decimal_comma), pl.col("unit"))
         direction = pl.col("_label").struct.field("direction")
-        t = t.with_columns(_tokens=count, _why=pl.when(direction.is_not_null()).then(why))
+        why = kit.first_reason(
+            kit.money_problem(pl.col("cost"), "cost", True, d.decimal_comma),
+            pl.when(direction.is_not_null()).then(why),
+        )
+        cost = kit.money(pl.col("cost"), d.decimal_comma)
+        t = t.with_columns(_tokens=count, _why=why, _cost=cost)
         bad = kit.issues(
             t.filter(pl.col("_why").is_not_null()), "rejected", pl.col("_why"), NAME, path
         )
@@ -111,7 +117,8 @@ class GcpBillingExport(kit.Reader):
 
 
 def _csv(path: Path) -> pl.LazyFrame:
-    lf = pl.scan_csv(path, infer_schema=False).with_row_index("ln", offset=2)
+    sep = kit.dialect(path).separator
+    lf = pl.scan_csv(path, separator=sep, infer_schema=False).with_row_index("ln", offset=2)
     have = list(lf.collect_schema())
     cols = kit.resolve(path, have, COLUMNS, REQUIRED, "a Cloud Billing export", HINT)
     return b.text(lf, COLUMNS, cols)
@@ -178,7 +185,7 @@ def _columns(path: Path) -> list[pl.Expr]:
         pl.when(label.struct.field("reasoning")).then(tokens).alias("reasoning"),
         pl.lit(0, pl.Int64).alias("web_search"),
         pl.lit(False).alias("ttl_assumed"),
-        kit.money(pl.col("cost")).alias("billed_cost"),
+        pl.col("_cost").alias("billed_cost"),
         pl.col("currency"),
         pl.when(pl.col("labels") != "[]").then("labels").alias("tags"),
     ]

@@ -28,6 +28,7 @@ import polars as pl
 
 from .. import schema
 from ..errors import MissingColumn, located
+from ._base import head
 
 # ---- the reader base ---------------------------------------------------------------------------
 
@@ -455,3 +456,41 @@ def split_unreadable(
     why = pl.when(pl.col(column).is_null()).then(money_problem(pl.col(raw), what))
     good, bad = split_rejected(rows, why)
     return good.drop(raw), bad
+
+
+# ---- CSV dialects ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV file is written: its separator, and whether numbers use a decimal comma."""
+
+    separator: str = ","
+    decimal_comma: bool = False
+
+
+def dialect(path: Path) -> Dialect:
+    """Sniff the header line: ``;`` separated files (a spreadsheet saved in a European locale)
+    write decimal commas (``12,5``); tab-separated ones are read as such."""
+    text = head(path).lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    counts = {s: first.count(s) for s in (",", ";", "\t")}
+    sep = max(counts, key=lambda k: counts[k]) if any(counts.values()) else ","
+    return Dialect(sep, sep == ";")
+
+
+def decimal_point(expr: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    """A quantity's text with ``.`` as decimal point (``12,5`` -> ``12.5`` in a decimal-comma
+    file); a value with a ``.`` in such a file is left as is, so it is refused, never misread."""
+    if not decimal_comma:
+        return expr
+    t = _text(expr)
+    return (
+        pl.when(t.str.contains(_MONEY_COMMA))
+        .then(t.str.replace(",", ".", literal=True))
+        .otherwise(
+            pl.when(t.str.contains(r"\."))
+            .then(pl.format("{} (decimal comma expected)", t))
+            .otherwise(t)
+        )
+    )
