@@ -7,6 +7,7 @@ holding result rows. A file may hold one page or a JSON array of pages. Field ma
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -34,8 +35,41 @@ def result_frame(path: Path, start: str, end: str, exact: bool = False) -> pl.Da
         for b in p["data"]
         for r in b.get("results") or []
     ]
-    frame = pl.from_dicts(records, infer_schema_length=None) if records else pl.DataFrame()
+    if exact:
+        records = _as_text(records)
+    try:
+        frame = pl.from_dicts(records, infer_schema_length=None) if records else pl.DataFrame()
+    except (pl.exceptions.PolarsError, TypeError, ValueError) as e:
+        msg = "results mix value types polars cannot hold in one column; export it unmodified"
+        raise InputError(located(path, None, msg)) from e
     return frame.with_row_index("_record", offset=1)
+
+
+def _text(value: object) -> object:
+    """A decoded value with every scalar as its text (``true``, ``12``), objects recursed."""
+    if isinstance(value, dict):
+        return {k: _text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if value is None else str(value)
+
+
+def _as_text(records: list[dict]) -> list[dict]:
+    """Records as text; a field that is an object in one record and a scalar in another (a
+    wrong-typed count) keeps the object as JSON text, so the row is refused, not the file."""
+    out = [{k: _text(v) for k, v in r.items()} for r in records]
+    mixed = {
+        k
+        for k in {k for r in out for k in r}
+        if len({isinstance(r.get(k), dict) for r in out if r.get(k) is not None}) > 1
+    }
+    for r in out:
+        for k in mixed & r.keys():
+            if isinstance(r[k], dict):
+                r[k] = json.dumps(r[k])
+    return out
 
 
 def mapped(frame: pl.DataFrame, fmt: str, path: Path, mapping: dict[str, str]) -> pl.LazyFrame:

@@ -16,7 +16,7 @@ import polars as pl
 from . import kit
 from ._base import head
 from ._report import mapped, result_frame
-from .kit import Read, require, utc
+from .kit import Read, require
 
 NAME = "anthropic-usage-report"
 
@@ -38,6 +38,14 @@ FIELDS = {
     "web_search": "server_tool_use.web_search_requests",
 }
 REQUIRED = ["uncached_input_tokens", "cache_read_input_tokens", "output_tokens"]
+COUNTS = [
+    "input_uncached",
+    "cache_read",
+    "cache_write_5m",
+    "cache_write_1h",
+    "output",
+    "web_search",
+]
 HINT = "export the full messages usage report (GET /v1/organizations/usage_report/messages)"
 
 
@@ -61,17 +69,21 @@ class AnthropicUsageReport(kit.Reader):
         )
 
     def read(self, path: Path) -> Read:
-        frame = result_frame(path, "starting_at", "ending_at")
+        frame = result_frame(path, "starting_at", "ending_at", exact=True)
         require(frame, path, REQUIRED, HINT)
-        rows = mapped(frame, NAME, path, FIELDS).with_columns(
+        rows = mapped(frame, NAME, path, FIELDS)
+        problem = kit.first_reason(
+            *[kit.count_problem(pl.col(k), FIELDS[k], FIELDS[k] in REQUIRED) for k in COUNTS]
+        )
+        rows, bad = kit.split_rejected(rows, problem)
+        rows = rows.with_columns(
+            *[kit.count(pl.col(k)).alias(k) for k in COUNTS],
             pl.lit("anthropic").alias("provider"),
-            utc(pl.col("period_start")).alias("period_start"),
-            utc(pl.col("period_end")).alias("period_end"),
+            kit.utc(pl.col("period_start")).alias("period_start"),
+            kit.utc(pl.col("period_end")).alias("period_end"),
             pl.lit(True).alias("aggregated"),
             (pl.col("service_tier") == "batch").fill_null(False).alias("batch"),
-            *[
-                pl.col(c).cast(pl.Int64).fill_null(0)
-                for c in ("cache_write_5m", "cache_write_1h", "web_search")
-            ],
+        ).with_columns(
+            pl.col(c).fill_null(0) for c in ("cache_write_5m", "cache_write_1h", "web_search")
         )
-        return Read(rows=rows)
+        return Read(rows=rows, issues=bad)

@@ -38,6 +38,7 @@ FIELDS = {
     "output": "output_tokens",
 }
 REQUIRED = ["input_tokens", "output_tokens", "num_model_requests"]
+COUNTS = ["requests", "_input", "cache_read", "cache_write_5m", "_uncached_stated", "output"]
 HINT = "export GET /v1/organization/usage/completions pages unmodified"
 
 
@@ -51,35 +52,38 @@ class OpenAIUsageCompletions(kit.Reader):
         return path.suffix == ".json" and "organization.usage.completions.result" in text
 
     def read(self, path: Path) -> Read:
-        frame = result_frame(path, "start_time", "end_time")
+        frame = result_frame(path, "start_time", "end_time", exact=True)
         require(frame, path, REQUIRED, HINT)
         rows = mapped(frame, NAME, path, FIELDS)
-        epoch = pl.from_epoch
-        write = pl.col("cache_write_5m").cast(pl.Int64).fill_null(0)
+        problem = kit.first_reason(
+            *[kit.count_problem(pl.col(k), FIELDS[k], FIELDS[k] in REQUIRED) for k in COUNTS]
+        )
+        rows, bad = kit.split_rejected(rows, problem)
+        rows = rows.with_columns(
+            *[kit.count(pl.col(k)).alias(k) for k in COUNTS],
+            kit.unix_seconds(pl.col("period_start")).alias("period_start"),
+            kit.unix_seconds(pl.col("period_end")).alias("period_end"),
+            pl.lit("openai").alias("provider"),
+            pl.lit(True).alias("aggregated"),
+            (pl.col("batch").cast(pl.String).str.to_lowercase() == "true").alias("batch"),
+        )
+        write = pl.col("cache_write_5m").fill_null(0)
         derived = pl.col("_input") - pl.col("cache_read").fill_null(0) - write
         rows = rows.with_columns(
-            pl.lit("openai").alias("provider"),
-            epoch(pl.col("period_start"), time_unit="s").dt.replace_time_zone("UTC"),
-            epoch(pl.col("period_end"), time_unit="s").dt.replace_time_zone("UTC"),
-            pl.lit(True).alias("aggregated"),
-            pl.col("batch").cast(pl.Boolean),
-            pl.col("cache_read").cast(pl.Int64).fill_null(0),
+            pl.col("cache_read").fill_null(0),
             write.alias("cache_write_5m"),
             derived.alias("input_uncached"),
-            (
-                pl.col("_uncached_stated").is_not_null() & (pl.col("_uncached_stated") != derived)
-            ).alias("_mismatch"),
         )
-        bad = rows.filter(pl.col("_mismatch")).select(
-            "source_format",
-            "source_file",
-            "source_line",
-            kind=pl.lit("rejected"),
-            reason=pl.lit(
-                "input_uncached_tokens differs from input_tokens - input_cached_tokens"
-                " - input_cache_write_tokens"
+        mismatch = pl.col("_uncached_stated").is_not_null() & (
+            pl.col("_uncached_stated") != derived
+        )
+        good, differs = kit.split_rejected(
+            rows,
+            pl.when(mismatch).then(
+                pl.lit(
+                    "input_uncached_tokens differs from input_tokens - input_cached_tokens"
+                    " - input_cache_write_tokens"
+                )
             ),
-            count=pl.lit(1, pl.Int64),
         )
-        good = rows.filter(~pl.col("_mismatch")).drop("_input", "_uncached_stated", "_mismatch")
-        return Read(rows=good, issues=bad)
+        return Read(rows=good.drop("_input", "_uncached_stated"), issues=pl.concat([bad, differs]))

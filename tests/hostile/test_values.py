@@ -1,0 +1,75 @@
+"""Values that are not what the field declares: a rejected row with its reason and line, never 0.
+
+Expected values are written by hand from the inputs below.
+"""
+
+from __future__ import annotations
+
+import json
+
+from costlens.ingest import ingest
+
+
+def _openai_page(tmp_path, results: list[str]):
+    body = ",".join(results)
+    page = (
+        '{"object":"page","data":[{"object":"bucket","start_time":1767225600,'
+        f'"end_time":1767312000,"results":[{body}]}}]}}'
+    )
+    path = tmp_path / "usage.json"
+    path.write_text(page)
+    return path
+
+
+def _result(inp: str, out: str = "5", req: str = "1") -> str:
+    return (
+        '{"object":"organization.usage.completions.result","model":"gpt-4o-mini",'
+        f'"input_tokens":{inp},"output_tokens":{out},"num_model_requests":{req},'
+        '"input_cached_tokens":0}'
+    )
+
+
+def test_openai_usage_counts_are_strict(tmp_path):
+    values = ["100", '"1,000"', "10.5", "true", "null", "18446744073709551616", "-4"]
+    path = _openai_page(tmp_path, [_result(v) for v in values])
+    got = ingest([path])
+    assert got.usage["input_uncached"].to_list() == [100]
+    rejected = sorted(
+        (r["source_line"], r["reason"])
+        for r in got.issues.iter_rows(named=True)
+        if r["kind"] == "rejected"
+    )
+    assert rejected == [
+        (2, "input_tokens '1,000' has a thousands separator; export plain digits"),
+        (3, "input_tokens '10.5' is not a whole number"),
+        (4, "input_tokens (text) is not a whole number"),
+        (5, "input_tokens is missing"),
+        (6, "input_tokens '18446744073709551616' is too large (at most 9223372036854775807)"),
+        (7, "input_tokens '-4' is negative"),
+    ]
+
+
+def test_anthropic_usage_empty_required_count_is_rejected(tmp_path):
+    result = {
+        "uncached_input_tokens": None,
+        "cache_read_input_tokens": 0,
+        "output_tokens": 7,
+        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "model": "claude-sonnet-4-5",
+    }
+    page = {
+        "data": [
+            {
+                "starting_at": "2026-03-01T00:00:00Z",
+                "ending_at": "2026-03-02T00:00:00Z",
+                "results": [result, {**result, "uncached_input_tokens": 3}],
+            }
+        ]
+    }
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(page))
+    got = ingest([path])
+    assert got.usage["input_uncached"].to_list() == [3]
+    assert [(r["source_line"], r["reason"]) for r in got.issues.iter_rows(named=True)] == [
+        (1, "uncached_input_tokens is missing")
+    ]
