@@ -30,12 +30,34 @@ class Ingested:
     """(path, adapter name) for every file read, in order."""
 
 
+@dataclass(frozen=True)
+class FileRead:
+    """What one input file yielded, before any de-duplication across files."""
+
+    path: Path
+    reader: str
+    """The adapter's name, or ``(empty)`` for a file with nothing in it."""
+    kind: str
+    usage: pl.DataFrame | None
+    runs: pl.DataFrame | None
+    issues: pl.DataFrame
+
+
 def ingest(
     paths: Iterable[Path],
     run_paths: Iterable[Path] = (),
     tick: Callable[[Path], None] = lambda _: None,
 ) -> Ingested:
     """Read usage files and run logs; run logs may also sit among ``paths``."""
+    return combine(read_each(paths, run_paths, tick))
+
+
+def read_each(
+    paths: Iterable[Path],
+    run_paths: Iterable[Path] = (),
+    tick: Callable[[Path], None] = lambda _: None,
+) -> list[FileRead]:
+    """Read every input file on its own (the stage the workspace stores), in input order."""
     files, runs_files = adapters.expand(list(paths)), adapters.expand(list(run_paths))
     empty = [p for p in [*files, *runs_files] if _empty(p)]
     skip = set(empty)
@@ -47,26 +69,36 @@ def ingest(
         if a.kind != "runs":
             raise InputError(located(p, None, f"passed as a run log but reads as {a.name}"))
         chosen.append((p, a))
-    usage: dict[str, list[pl.DataFrame]] = {}
-    runs, issues = [], [_empty_issues(empty)]
+    out = []
     # Two files at a time: a file's JSON decoding runs mostly on one core, and results come
     # back in input order, so output and "first seen" ties do not depend on timing.
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         for (path, adapter), got in zip(chosen, pool.map(_read_file, chosen), strict=True):
             u, r, i = got
-            issues.append(i)
-            if r is not None:
-                runs.append(r)
-            if u is not None:
-                usage.setdefault(adapter.name, []).append(u)
+            out.append(FileRead(path, adapter.name, adapter.kind, u, r, i))
             tick(path)
-    kept, dupes = _dedupe(usage)
+    for p in empty:
+        out.append(FileRead(p, "(empty)", "empty", None, None, _empty_issues([p])))
+    return out
+
+
+def combine(reads: list[FileRead]) -> Ingested:
+    """Merge per-file reads: de-duplicate records per format, split out invalid rows."""
+    usage: dict[str, list[pl.DataFrame]] = {}
+    runs, issues = [], [schema.empty(schema.ISSUES).collect()]
+    for r in reads:
+        issues.append(r.issues)
+        if r.runs is not None:
+            runs.append(r.runs)
+        if r.usage is not None:
+            usage.setdefault(r.reader, []).append(r.usage)
+    kept, dupes = dedupe(usage)
     valid, bad = schema.split_invalid(kept.lazy())
     return Ingested(
         usage=valid.collect(),
         runs=pl.concat(runs) if runs else schema.empty(schema.RUNS).collect(),
         issues=pl.concat([*issues, dupes, bad.collect()]),
-        files=[(str(p), a.name) for p, a in chosen] + [(str(p), "(empty)") for p in empty],
+        files=[(str(r.path), r.reader) for r in reads],
     )
 
 
@@ -111,7 +143,7 @@ def _collect(lf: pl.LazyFrame, path: Path) -> pl.DataFrame:
         raise InputError(located(path, None, f"cannot be read: {e}".splitlines()[0])) from e
 
 
-def _dedupe(by_adapter: dict[str, list[pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def dedupe(by_adapter: dict[str, list[pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Keep one row per record key, per format; the others become ``duplicate`` issues."""
     kept, dupes = [], [schema.empty(schema.ISSUES).collect()]
     # Pop each format's per-file frames as they are merged, so only one copy is alive at once.
