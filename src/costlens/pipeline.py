@@ -245,3 +245,24 @@ def _tokens(usage: pl.DataFrame) -> dict[str, int]:
 
 def _tokens_row(r: dict) -> dict[str, int]:
     return {t: int(r[t] or 0) for t in (*TOKEN_BUCKETS, "reasoning")}
+
+
+def run_workspace(
+    directory: Path,
+    window: object | None = None,
+    *,
+    pricing_paths: list[Path] | None = None,
+    price_date: dt.datetime | None = None,
+    strict: bool = False,
+    review_rate: Decimal | None = None,
+) -> Report:
+    """``run`` over a workspace's stored rows (``workspace.layout.Window`` or all of them)."""
+    from .workspace import rows
+
+    return build(
+        rows.load(directory, window),  # type: ignore[arg-type]
+        pricing_paths=pricing_paths,
+        price_date=price_date,
+        strict=strict,
+        review_rate=review_rate,
+    )
