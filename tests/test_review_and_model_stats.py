@@ -12,7 +12,7 @@ from conftest import SAMPLES
 
 import costlens
 from costlens.cli import cli
-from costlens.reports.model_stats import model_stats
+from costlens.stats import model_stats
 
 RUNS = SAMPLES / "bundle" / "runs.jsonl"
 # review_minutes summed from samples/bundle/runs.jsonl per model (run logs only, no usage).
@@ -79,7 +79,8 @@ def test_model_stats_sheet_has_intervals_pass_k_and_expected_cost(tmp_path):
 
 def test_model_stats_match_the_report_and_are_seeded():
     report = costlens.run([SAMPLES])
-    a, b = model_stats(report, b=300, seed=7), model_stats(report, b=300, seed=7)
+    args = (report.models, report.tasks, report.attempts)
+    a, b = model_stats(*args, b=300, seed=7), model_stats(*args, b=300, seed=7)
     assert a.equals(b)
     assert a["first_attempt_success_rate"].to_list() == (
         report.models["first_attempt_success_rate"].to_list()

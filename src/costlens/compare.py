@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,61 +19,8 @@ import polars as pl
 from . import pipeline, ranking, sessions, stats
 from .errors import InputError, located
 from .pipeline import Ingested
+from .results import Comparison, Policy, Scenario
 from .schema import TOKEN_BUCKETS
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A way to reprice the same usage: ``batch``, ``no_cache``, ``date`` or ``prices``."""
-
-    name: str
-    kind: str = "as_logged"
-    date: dt.datetime | None = None
-    prices: tuple[Path, ...] = ()
-
-
-@dataclass(frozen=True)
-class Policy:
-    """How to rank. ``correctness_first``: highest first-attempt success among models whose cost
-    per solved task is within ``cost_ceiling``. ``total_cost``: lowest cost per solved task among
-    models whose first-attempt success rate reaches ``success_floor``."""
-
-    kind: str = "total_cost"
-    cost_ceiling: Decimal | None = None
-    success_floor: float | None = None
-    review_rate: Decimal | None = None
-    scenarios: tuple[Scenario, ...] = (Scenario("batch", "batch"), Scenario("no cache", "no_cache"))
-    bootstrap: int = stats.B_DEFAULT
-    seed: int = stats.SEED_DEFAULT
-    source: str = "default policy"
-
-    def describe(self) -> str:
-        if self.kind == "correctness_first":
-            ceiling = f"<= {self.cost_ceiling}" if self.cost_ceiling is not None else "no ceiling"
-            return (
-                f"correctness first: highest first-attempt success, cost per solved task {ceiling}"
-            )
-        floor = f">= {self.success_floor:.0%}" if self.success_floor is not None else "no floor"
-        return f"total cost: lowest cost per solved task, first-attempt success {floor}"
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Every table the compare writers need; money is Decimal, unrounded."""
-
-    models: pl.DataFrame
-    tasks: pl.DataFrame
-    excluded: pl.DataFrame
-    deltas: pl.DataFrame
-    delta_summary: pl.DataFrame
-    pass_k: pl.DataFrame
-    scenarios: pl.DataFrame
-    sessions: pl.DataFrame
-    policy: Policy
-    matched_tasks: list[str] = field(default_factory=list)
-    report: pipeline.Report | None = None
-    """The pipeline's result over the matched tasks' attempts: the same tables ``report``
-    shows (usage, attempts, tasks, models, summary) for the bundle."""
 
 
 def load_policy(path: Path | None, review_rate: Decimal | None = None) -> Policy:
@@ -146,6 +93,7 @@ def compare_ingested(
     report = pipeline.build(bundle, pricing_paths=pricing_paths, review_rate=policy.review_rate)
     ranked = ranking.rank(_with_stats(report, policy), policy)
     deltas = paired_deltas(report.tasks)
+    scenarios = _stability(bundle, ranked, pricing_paths, policy)
     return Comparison(
         models=ranked,
         tasks=report.tasks,
@@ -153,11 +101,12 @@ def compare_ingested(
         deltas=deltas,
         delta_summary=_delta_summary(deltas, policy),
         pass_k=stats.pass_k(report.tasks),
-        scenarios=_stability(bundle, ranked, pricing_paths, policy),
+        scenarios=scenarios,
         sessions=sessions.long_sessions(report.usage),
         policy=policy,
         matched_tasks=matched,
         report=report,
+        changed_scenarios=scenarios.filter(pl.col("winner_changes"))["scenario"].to_list(),
     )
 
 

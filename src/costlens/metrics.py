@@ -160,3 +160,31 @@ def usage_by_month(usage: pl.LazyFrame) -> pl.LazyFrame:
         )
         .sort("month", "model_key")
     )
+
+
+def unattributed_by_cause(usage: pl.LazyFrame) -> pl.LazyFrame:
+    """Usage that joined no attempt, by cause and model (exact cost; null where nothing priced).
+
+    A group with nothing priced shows no cost (never $0): its rows are counted as unpriced."""
+    rows = usage.filter(pl.col("task_id").is_null())
+    table = rows.group_by("unattributed_cause", model=pl.coalesce("model_id", "model")).agg(
+        rows=pl.len().cast(pl.Int64),
+        unpriced_rows=(pl.col("price_status") == "unpriced").sum().cast(pl.Int64),
+        cost=_money_sum("cost"),
+    )
+    nothing_priced = pl.col("rows") == pl.col("unpriced_rows")
+    return table.with_columns(cost=pl.when(~nothing_priced).then(pl.col("cost"))).sort(
+        "unattributed_cause", "model"
+    )
+
+
+def data_quality(issues: pl.LazyFrame) -> pl.LazyFrame:
+    """Input rows that did not become usage: counts by kind and reason, with up to three
+    ``path:line`` examples each."""
+    line = pl.concat_str(pl.lit(":"), pl.col("source_line").cast(pl.String))
+    where = pl.concat_str("source_file", line.fill_null(""))
+    return (
+        issues.group_by("kind", "source_format", "reason")
+        .agg(count=pl.col("count").sum(), examples=where.head(3).str.join(", "))
+        .sort("kind", "source_format", "reason")
+    )

@@ -22,36 +22,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
-from . import metrics, pricing
+from . import metrics, pricing, stats
 from .attribution import attribute
 from .errors import CostlensError, StrictModeError, located
 from .ingest import Ingested, ingest
+from .results import Report
 from .schema import TOKEN_BUCKETS
 
 __all__ = ["Ingested", "Report", "build", "read", "run", "summarise"]
-
-
-@dataclass(frozen=True)
-class Report:
-    """Every table a report writer needs; nothing here is rounded."""
-
-    usage: pl.DataFrame
-    runs: pl.DataFrame
-    attempts: pl.DataFrame
-    tasks: pl.DataFrame
-    models: pl.DataFrame
-    usage_models: pl.DataFrame
-    months: pl.DataFrame
-    issues: pl.DataFrame
-    rates: pl.DataFrame
-    files: list[tuple[str, str]]
-    summary: dict
 
 
 def run(
@@ -62,19 +46,28 @@ def run(
     price_date: dt.datetime | None = None,
     strict: bool = False,
     review_rate: Decimal | None = None,
+    model_stats: bool = True,
     tick: Callable[[Path], None] = lambda _: None,
 ) -> Report:
     """Read, price, attribute and measure (``read`` then ``build``).
 
     ``review_rate`` (currency per hour of human review) prices each attempt's
     ``review_minutes`` into a ``review_cost`` column kept apart from the model spend.
+    ``model_stats`` adds bootstrap intervals and pass@k per model (a resampling pass).
 
     Raises:
         CostlensError: an input cannot be read, or ``strict`` and a row was rejected.
     """
     book = pricing.load(pricing_paths)  # first: a broken price table fails before a long read
     got = read(paths, runs, tick)
-    return build(got, book=book, price_date=price_date, strict=strict, review_rate=review_rate)
+    return build(
+        got,
+        book=book,
+        price_date=price_date,
+        strict=strict,
+        review_rate=review_rate,
+        model_stats=model_stats,
+    )
 
 
 def read(
@@ -95,6 +88,7 @@ def build(
     price_date: dt.datetime | None = None,
     strict: bool = False,
     review_rate: Decimal | None = None,
+    model_stats: bool = False,
 ) -> Report:
     """Stages 2-4 over already-read rows: price, attribute to the run-log attempts, measure.
 
@@ -113,21 +107,26 @@ def build(
     priced = pricing.price(read.lazy(), book, price_date)
     del read
     usage = attribute(priced, got.runs.lazy(), book.resolve).collect()
-    return _measure(usage, got, book, review_rate)
+    return _measure(usage, got, book, review_rate, model_stats)
 
 
 def _measure(
-    usage: pl.DataFrame, got: Ingested, book: pricing.Book, review_rate: Decimal | None
+    usage: pl.DataFrame,
+    got: Ingested,
+    book: pricing.Book,
+    review_rate: Decimal | None,
+    with_stats: bool,
 ) -> Report:
     att = metrics.attempts(usage.lazy(), got.runs.lazy()).collect()
     tasks = metrics.task_runs(att.lazy(), review_rate).collect()
     usage_models = metrics.usage_by_model(usage.lazy()).collect()
+    models = metrics.models(tasks.lazy()).collect()
     return Report(
         usage=usage,
         runs=got.runs,
         attempts=att,
         tasks=tasks,
-        models=metrics.models(tasks.lazy()).collect(),
+        models=models,
         usage_models=usage_models,
         months=metrics.usage_by_month(usage.lazy()).collect(),
         issues=got.issues,
@@ -135,6 +134,9 @@ def _measure(
         files=got.files,
         summary=summarise(usage, got.issues, tasks, usage_models, book.version)
         | {"pricing_overrides": [vars(o) for o in book.overrides]},
+        unattributed=metrics.unattributed_by_cause(usage.lazy()).collect(),
+        quality=metrics.data_quality(got.issues.lazy()).collect(),
+        model_stats=stats.model_stats(models, tasks, att) if with_stats else None,
     )
 
 

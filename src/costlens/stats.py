@@ -15,10 +15,8 @@ from math import comb
 import polars as pl
 
 from .metrics import TASK_RUN
+from .results import B_DEFAULT, SEED_DEFAULT
 from .schema import MONEY
-
-B_DEFAULT = 2000
-SEED_DEFAULT = 20251201
 
 
 def pass_k(tr: pl.DataFrame, ks: tuple[int, ...] = (1, 2, 3, 5)) -> pl.DataFrame:
@@ -173,4 +171,45 @@ def _ci_name(col: str) -> str:
     return f"{col.removeprefix(bound + '_')}_{bound}"
 
 
-__all__ = ["TASK_RUN", "bootstrap", "expected_cost_to_first_success", "pass_k", "with_intervals"]
+STATS_ORDER = [c for s in RATIOS for c in (s, f"{s}_ci_low", f"{s}_ci_high")]
+
+
+def model_stats(
+    models: pl.DataFrame,
+    tr: pl.DataFrame,
+    att: pl.DataFrame,
+    b: int = B_DEFAULT,
+    seed: int = SEED_DEFAULT,
+) -> pl.DataFrame:
+    """One row per model: rates and costs with their intervals, expected cost to first success,
+    and ``pass_at_<k>`` / ``pass_hat_<k>`` for each k that some task has enough runs for.
+
+    A view over a report's own task runs (all tasks, not a matched bundle): no cost is added or
+    moved, so the Summary's conservation is untouched. Money stays unrounded Decimal."""
+    base = models.select("run_model", "task_runs", *RATIOS)
+    if base.is_empty():
+        return base
+    out = with_intervals(base, tr, b=b, seed=seed)
+    out = out.join(expected_cost_to_first_success(att), on="run_model", how="left")
+    out = out.join(_pass_k_wide(tr), on="run_model", how="left")
+    rest = [c for c in out.columns if c not in ("run_model", "task_runs", *STATS_ORDER)]
+    return out.select("run_model", "task_runs", *STATS_ORDER, *rest)
+
+
+def _pass_k_wide(tr: pl.DataFrame) -> pl.DataFrame:
+    long = pass_k(tr)
+    if long.is_empty():
+        return pl.DataFrame(schema={"run_model": pl.String})
+    long = long.with_columns(k=pl.col("k").cast(pl.String))
+    wide = long.pivot(on="k", index="run_model", values=["pass_at_k", "pass_hat_k"])
+    return wide.rename({c: c.replace("_k_", "_") for c in wide.columns})
+
+
+__all__ = [
+    "TASK_RUN",
+    "bootstrap",
+    "expected_cost_to_first_success",
+    "model_stats",
+    "pass_k",
+    "with_intervals",
+]

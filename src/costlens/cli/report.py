@@ -82,6 +82,7 @@ def report(
             price_date=at,
             strict=strict,
             review_rate=review_rate,
+            model_stats=bool(output or csv_dir or parquet_dir),
             tick=status.file,
         )
         if output:

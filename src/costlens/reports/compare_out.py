@@ -10,11 +10,11 @@ from pathlib import Path
 import polars as pl
 from openpyxl import Workbook
 
-from ..compare import Comparison
+from ..results import Comparison
 from .atomic import atomic_file
-from .excel import _frame, _pairs
-from .jsonout import _default
+from .jsonout import json_default
 from .money import round_columns
+from .sheets import frame_sheet, pairs_sheet
 
 RANKING = [
     "rank", "run_model", "eligible", "reason", "pareto", "tasks", "task_runs",
@@ -38,22 +38,21 @@ def _cents(df: pl.DataFrame) -> pl.DataFrame:
 def write_compare_workbook(c: Comparison, target: Path) -> None:
     """Ranking, Pass@k, Deltas, Per-task deltas, Tasks, Left out, Price scenarios, Long sessions."""
     wb = Workbook(write_only=True)
-    quiet = lambda *_: None  # noqa: E731  (compare shows no per-sheet progress)
-    _pairs(wb, "Policy", _policy_rows(c))
-    _frame(wb, "Ranking", _cents(c.models.select(RANKING)), quiet)
-    _frame(wb, "Pass@k", c.pass_k, quiet)
-    _frame(wb, "Deltas", c.delta_summary, quiet)
-    _frame(wb, "Per-task deltas", c.deltas, quiet)
-    _frame(wb, "Tasks", _cents(c.tasks), quiet)
-    _frame(wb, "Left out", c.excluded, quiet)
-    _frame(wb, "Price scenarios", c.scenarios, quiet)
-    _frame(wb, "Long sessions", _cents(c.sessions), quiet)
+    pairs_sheet(wb, "Policy", _policy_rows(c))
+    frame_sheet(wb, "Ranking", _cents(c.models.select(RANKING)))
+    frame_sheet(wb, "Pass@k", c.pass_k)
+    frame_sheet(wb, "Deltas", c.delta_summary)
+    frame_sheet(wb, "Per-task deltas", c.deltas)
+    frame_sheet(wb, "Tasks", _cents(c.tasks))
+    frame_sheet(wb, "Left out", c.excluded)
+    frame_sheet(wb, "Price scenarios", c.scenarios)
+    frame_sheet(wb, "Long sessions", _cents(c.sessions))
     with atomic_file(target) as tmp:
         wb.save(tmp)
 
 
 def _policy_rows(c: Comparison) -> list[tuple[str, object]]:
-    changed = c.scenarios.filter(pl.col("winner_changes"))["scenario"].to_list()
+    changed = c.changed_scenarios
     return [
         ("Policy", c.policy.describe()),
         ("Policy from", c.policy.source),
@@ -82,4 +81,4 @@ def compare_json(c: Comparison) -> str:
 
 
 def _json_default(v: object) -> str:
-    return _default(v) if isinstance(v, Decimal) else str(v)
+    return json_default(v) if isinstance(v, Decimal) else str(v)

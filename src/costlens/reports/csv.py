@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..pipeline import Report
+from ..results import Report
 from .atomic import atomic_dir
 from .tables import USAGE_COLUMNS
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from ..pipeline import Report
+from ..results import Report
 
 
-def _default(v: object) -> str:
+def json_default(v: object) -> str:
     if isinstance(v, Decimal):
         return format(v.normalize(), "f") if v == v.to_integral() else format(v, "f").rstrip("0")
     raise TypeError(f"not JSON serialisable: {type(v).__name__}")
@@ -16,4 +16,4 @@ def _default(v: object) -> str:
 
 def summary_json(report: Report) -> str:
     """The summary as indented JSON; Decimals are written as exact strings."""
-    return json.dumps(report.summary, default=_default, indent=2)
+    return json.dumps(report.summary, default=json_default, indent=2)

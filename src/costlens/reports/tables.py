@@ -1,4 +1,7 @@
-"""Shape a Report into the presentation tables every writer shares, rounded once here."""
+"""The presentation tables every writer shares: a Report's tables rounded once, here.
+
+Nothing is grouped or summed here (that is ``metrics``); cents are allocated by largest remainder
+so that the parts shown add up to the total shown."""
 
 from __future__ import annotations
 
@@ -6,15 +9,16 @@ from decimal import Decimal
 
 import polars as pl
 
-from ..metrics import TOKENS
-from ..pipeline import Report
+from ..results import Report
+from ..schema import TOKEN_BUCKETS
 from .money import MICRO, allocate, round_columns, rounded
 
 USAGE_COLUMNS = [
     "source_format", "source_file", "source_line", "provider", "model", "model_id",
     "period_start", "request_id", "session_id", "custom_id", "project", "workspace", "api_key",
-    "service_tier", "batch", "requests", *TOKENS, "price_status", "unpriced_reason",
-    "price_tier", "price_modifiers", "cliff_unchecked", "ttl_assumed", "cost", "billed_cost",
+    "service_tier", "batch", "requests", *TOKEN_BUCKETS, "reasoning", "price_status",
+    "unpriced_reason", "price_tier", "price_modifiers", "cliff_unchecked", "ttl_assumed", "cost",
+    "billed_cost",
     "currency", "line_item", "billed_quantity", "billed_unit", "task_id", "run_model", "run_id",
     "attempt", "attribution_method", "unattributed_cause",
 ]  # fmt: skip
@@ -59,37 +63,31 @@ def months(report: Report) -> pl.DataFrame:
 
 
 def unattributed(report: Report) -> pl.DataFrame:
-    """Unattributed usage by cause and model."""
-    rows = report.usage.filter(pl.col("task_id").is_null())
-    table = rows.group_by("unattributed_cause", model=pl.coalesce("model_id", "model")).agg(
-        rows=pl.len().cast(pl.Int64),
-        unpriced_rows=(pl.col("price_status") == "unpriced").sum().cast(pl.Int64),
-        cost=pl.col("cost").sum(),
-    )
-    table = table.sort("unattributed_cause", "model")
-    # Cents by largest remainder, so the causes add up to the Summary's unattributed amount.
+    """Unattributed usage by cause and model, cents allocated so that the causes add up to the
+    Summary's unattributed amount."""
+    table = report.unattributed
     exact = [v if v is not None else Decimal(0) for v in table["cost"].to_list()]
     cents = allocate(exact, target=unattributed_cents(report))
-    # A group with nothing priced shows no cost (never $0): its rows are counted as unpriced.
-    nothing_priced = pl.col("rows") == pl.col("unpriced_rows")
+    priced = pl.col("cost").is_not_null()
     return table.with_columns(
-        cost=pl.when(nothing_priced)
-        .then(None)
-        .otherwise(pl.Series(cents, dtype=pl.Decimal(38, 2))),
-        cost_exact=pl.when(nothing_priced)
-        .then(None)
-        .otherwise(pl.Series([format(v, "f") for v in exact], dtype=pl.String)),
+        cost=pl.when(priced).then(pl.Series(cents, dtype=pl.Decimal(38, 2))),
+        cost_exact=pl.when(priced).then(
+            pl.Series([format(v, "f") for v in exact], dtype=pl.String)
+        ),
     )
 
 
 def data_quality(report: Report) -> pl.DataFrame:
-    """Counts by kind and reason, with up to three ``path:line`` examples each."""
-    line = pl.concat_str(pl.lit(":"), pl.col("source_line").cast(pl.String))
-    where = pl.concat_str("source_file", line.fill_null(""))
-    return (
-        report.issues.group_by("kind", "source_format", "reason")
-        .agg(count=pl.col("count").sum(), examples=where.head(3).str.join(", "))
-        .sort("kind", "source_format", "reason")
+    return report.quality
+
+
+def model_stats(report: Report) -> pl.DataFrame | None:
+    """Per-task costs of cheap runs are fractions of a cent: shown to the micro-unit."""
+    if report.model_stats is None:
+        return None
+    money = ["cost_per_task", "cost_per_solved_task", "expected_cost_to_first_success"]
+    return round_columns(
+        report.model_stats, [c for c in money if c in report.model_stats.columns], MICRO
     )
 
 
