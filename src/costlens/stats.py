@@ -162,6 +162,7 @@ def with_intervals(models: pl.DataFrame, tr: pl.DataFrame, **kw) -> pl.DataFrame
     ci = bootstrap(per_task_sums(tr), "run_model", RATIOS, **kw)
     wide = ci.pivot(on="statistic", index="run_model", values=["ci_low", "ci_high"])
     wide = wide.rename({c: _ci_name(c) for c in wide.columns if c != "run_model"})
+    wide = wide.with_columns(pl.col("run_model").cast(models.schema["run_model"]))
     return models.join(wide, on="run_model", how="left")
 
 
@@ -186,12 +187,18 @@ def model_stats(
 
     A view over a report's own task runs (all tasks, not a matched bundle): no cost is added or
     moved, so the Summary's conservation is untouched. Money stays unrounded Decimal."""
-    base = models.select("run_model", "task_runs", *RATIOS)
+    # A run log naming no model gives an all-null (untyped) model column: joined as text.
+    text = pl.col("run_model").cast(pl.String)
+    base = models.select(text, "task_runs", *RATIOS)
     if base.is_empty():
         return base
+    tr, att = tr.with_columns(text), att.with_columns(text)
     out = with_intervals(base, tr, b=b, seed=seed)
-    out = out.join(expected_cost_to_first_success(att), on="run_model", how="left")
-    out = out.join(_pass_k_wide(tr), on="run_model", how="left")
+    # A run log naming no model gives an all-null (untyped) model column: joined as text.
+    for extra in (expected_cost_to_first_success(att), _pass_k_wide(tr)):
+        out = out.join(
+            extra.with_columns(pl.col("run_model").cast(pl.String)), on="run_model", how="left"
+        )
     rest = [c for c in out.columns if c not in ("run_model", "task_runs", *STATS_ORDER)]
     return out.select("run_model", "task_runs", *STATS_ORDER, *rest)
 
