@@ -170,9 +170,7 @@ def test_anthropic_batch_halves_every_bucket(book):
 
 
 def test_unknown_model_is_unpriced_never_zero(book):
-    row = price_one(
-        book, provider="openai", model="ft:gpt-4.1-mini-2025-04-14:acme::B1x2", input_uncached=1000
-    )
+    row = price_one(book, provider="openai", model="acme-internal-coder-7", input_uncached=1000)
     assert row["price_status"] == "unpriced"
     assert row["cost"] is None
     assert "unknown model" in row["unpriced_reason"]

@@ -64,7 +64,7 @@ def test_every_row_is_accounted_for(sample_report):
     r = sample_report.summary["rows"]
     assert r["read"] == r["priced"] + r["unpriced"] + r["rejected"] + r["duplicate"]
     assert r["rejected"] == 1  # the truncated line in the samples
-    assert r["unpriced"] > 0  # the fine-tuned model rows: unpriced, not $0
+    assert r["unpriced"] == 0  # the fine-tuned model is priced at its fine-tuned rates
 
 
 def test_workbook_sheets_and_summary_adds_up(tmp_path):

@@ -23,12 +23,19 @@ from .format import BUCKETS, Model, ProviderFile, as_utc
 __all__ = ["BUCKETS", "Book", "Override", "as_utc", "bundled_dir", "load"]
 
 _SNAPSHOT = re.compile(r"-(\d{8}|\d{4}-\d{2}-\d{2})$")
-_PREFIX = re.compile(r"^(anthropic|openai|openrouter|google|gemini|models|deepseek)/")
-_ROUTE_PREFIX = re.compile(r"^(bedrock|vertex_ai|vertex|azure)/")
+_PREFIX = re.compile(
+    r"^(anthropic|openai|openrouter|google|gemini|models|deepseek|xai|x-ai|mistral|mistralai"
+    r"|moonshot|moonshotai|zai|z-ai|zhipu|zhipuai|dashscope|qwen|alibaba|minimax|meta-llama)/"
+)
+"""First-party and gateway prefixes (LiteLLM ``xai/``, OpenRouter ``x-ai/``...), dropped one at
+a time: ``openrouter/qwen/qwen3-coder`` is looked up as itself, ``qwen/qwen3-coder``, then
+``qwen3-coder`` (an OpenRouter slug priced in openrouter.toml is found at the second step)."""
+_ROUTE_PREFIX = re.compile(r"^(bedrock|vertex_ai|vertex|azure_ai|azure)/")
 _ROUTE_OF_PREFIX = {
     "bedrock": "bedrock",
     "vertex_ai": "vertex",
     "vertex": "vertex",
+    "azure_ai": "azure",
     "azure": "azure",
 }
 ALIAS = "alias:"
@@ -126,8 +133,7 @@ class Book:
         route = _ROUTE_PREFIX.match(n)
         hint = _ROUTE_OF_PREFIX[route.group(1)] if route else (provider or "").lower()
         order = self._order(hint)
-        bare = _PREFIX.sub("", n)
-        for candidate in dict.fromkeys([n, bare, _ROUTE_PREFIX.sub("", bare)]):
+        for candidate in _candidates(n):
             found = self._lookup(order, candidate)
             if found:
                 return found
@@ -159,6 +165,14 @@ class Book:
             for a in f.alias
             for t in a.target
         ]
+
+
+def _candidates(name: str) -> list[str]:
+    """The name, then with one prefix after another dropped, then without a route prefix."""
+    out = [name]
+    while (shorter := _PREFIX.sub("", out[-1], count=1)) != out[-1]:
+        out.append(shorter)
+    return list(dict.fromkeys([*out, *(_ROUTE_PREFIX.sub("", c) for c in out)]))
 
 
 def _merge(base: ProviderFile, layer: ProviderFile) -> ProviderFile:
