@@ -8,9 +8,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import settings
 
 from costlens import pricing, schema
 from costlens.ingest import ingest
+
+# No timing assertions in unit tests: hypothesis's per-example deadline fails on a loaded machine.
+settings.register_profile("costlens", deadline=None)
+settings.load_profile("costlens")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -164,6 +164,8 @@ def test_batch_custom_id_joins_a_run_log_attempt_by_id_or_task():
             "outcome": ["pass"] * 4,
             "reprompts": [0] * 4,
             "request_ids": [["req-7"], [], [], []],
+            "source_format": ["costlens-runs"] * 4,
+            "source_file": ["runs.jsonl"] * 4,
         }
     )
     runs = schema.conform(runs.lazy(), schema.RUNS)

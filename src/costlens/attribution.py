@@ -20,27 +20,11 @@ from collections.abc import Callable
 
 import polars as pl
 
-from .pricing import PRICED
-from .schema import TOKEN_BUCKETS
+from . import schema
+from .schema import ATTRIBUTED, TOKEN_BUCKETS
 from .sharing import split_int, split_money
 
 ATTEMPT_KEYS = ["task_id", "run_model", "run_id", "attempt"]
-
-ATTRIBUTED: dict[str, pl.DataType] = {
-    **PRICED,
-    "usage_row": pl.Int64(),
-    "part": pl.Int64(),
-    "parts": pl.Int64(),
-    "share": pl.Float64(),
-    "task_id": pl.String(),
-    "run_model": pl.String(),
-    "run_id": pl.String(),
-    "attempt": pl.Int64(),
-    "attribution_method": pl.String(),
-    "unattributed_cause": pl.String(),
-}
-"""``usage_row`` numbers the source usage row; ``share`` is the part's weight / total (for
-reading only: the exact split is in the token and cost columns)."""
 
 _INTS = ["requests", *TOKEN_BUCKETS, "reasoning", "web_search"]
 _ID_COLUMNS = ["request_id", "response_id", "custom_id"]
@@ -67,6 +51,8 @@ def attribute(
         resolve: maps a run-log model name to a priced model id (``Book.resolve``), so that an
             aggregated row's model can be compared with the attempt's.
     """
+    schema.check(priced, schema.PRICED, "attribution input (priced usage)")
+    schema.check(runs, schema.RUNS, "attribution input (runs)")
     # Five branches below read the usage: materialise it once so pricing runs once, not five times.
     usage = priced.with_row_index("_uid").with_columns(pl.col("_uid").cast(pl.Int64)).collect()
     # Matching works on a narrow frame of keys; the wide rows are joined back once at the end.
@@ -263,7 +249,7 @@ def _finish(parts: pl.LazyFrame) -> pl.LazyFrame:
             share=pl.col("_w") / pl.col("_wt"),
         )
         .sort("_uid", "_part")
-        .select([pl.col(c).cast(t) for c, t in ATTRIBUTED.items()])
+        .pipe(schema.conform, ATTRIBUTED, "attribution output")
     )
 
 

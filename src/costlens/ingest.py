@@ -127,12 +127,13 @@ def _read_file(
     """(usage, attempts, issues) of one file, collected."""
     path, adapter = chosen
     read = adapter.read(path)
-    issues = _collect(schema.conform(read.issues, schema.ISSUES), path)
+    stage = f"{path}: reader {adapter.name}"
+    issues = _collect(schema.conform(read.issues, schema.ISSUES, stage), path)
     rows = read.rows if adapter.kind == "usage" else read.usage  # a harness log may carry usage
-    usage = None if rows is None else _collect(schema.conform(rows, schema.USAGE), path)
+    usage = None if rows is None else _collect(schema.conform(rows, schema.USAGE, stage), path)
     if adapter.kind != "runs":
         return usage, None, issues
-    return usage, _collect(schema.check(read.rows, schema.RUNS, adapter.name), path), issues
+    return usage, _collect(schema.check(read.rows, schema.RUNS, stage), path), issues
 
 
 def _collect(lf: pl.LazyFrame, path: Path) -> pl.DataFrame:

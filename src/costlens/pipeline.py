@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import metrics, pricing, stats
+from . import metrics, pricing, schema, stats
 from .attribution import attribute
 from .errors import CostlensError, StrictModeError, located
 from .ingest import Ingested, ingest
@@ -97,6 +97,8 @@ def build(
         CostlensError: usage priced in several currencies.
     """
     book = book or pricing.load(pricing_paths)
+    schema.check(got.runs.lazy(), schema.RUNS, "build input (runs)")
+    schema.check(got.issues.lazy(), schema.ISSUES, "build input (issues)")
     if strict:
         _refuse_rejections(got.issues)
     read = got.usage
@@ -117,6 +119,7 @@ def _measure(
     review_rate: Decimal | None,
     with_stats: bool,
 ) -> Report:
+    schema.check(usage.lazy(), schema.ATTRIBUTED, "metrics input")
     att = metrics.attempts(usage.lazy(), got.runs.lazy()).collect()
     tasks = metrics.task_runs(att.lazy(), review_rate).collect()
     usage_models = metrics.usage_by_model(usage.lazy()).collect()

@@ -1,20 +1,55 @@
 """Canonical schemas, declared once and checked at stage boundaries.
 
-The checks look at a LazyFrame's schema only (no data is collected), so they are cheap and keep
-pipelines lazy. Row-level rules (no negative token bucket) split offending rows out with a reason
-instead of failing the whole input; see ``split_invalid``.
+Each stage checks what it received and what it produced against these:
+
+    read (ingest)   each reader's rows -> ``USAGE`` / ``RUNS`` / ``ISSUES`` (``conform``)
+    pricing         ``USAGE`` in, ``PRICED`` out (``check``)
+    attribution     ``PRICED`` + ``RUNS`` in, ``ATTRIBUTED`` out
+    metrics         ``ATTRIBUTED`` + ``RUNS`` in
+
+A schema names its ``optional`` columns: the ones a producer may leave out because its source
+does not state them (a cost report has no token counts, a run log may name no project). They are
+added as typed nulls. Any other column missing is an error naming the stage and the column,
+never a silent null. The checks look at a LazyFrame's schema only (no data is collected), so
+they are cheap and keep pipelines lazy. Row-level rules (no negative token bucket) split
+offending rows out with a reason instead of failing the whole input; see ``split_invalid``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 
 import polars as pl
 
 from .errors import CostlensError
 
+
+class Columns(dict[str, pl.DataType]):
+    """A schema: column -> dtype in order (a plain dict to polars), plus its ``name`` and the
+    columns a producer may leave out (``optional``)."""
+
+    def __init__(
+        self, name: str, columns: Mapping[str, pl.DataType], optional: Iterable[str] = ()
+    ) -> None:
+        super().__init__(columns)
+        self.name = name
+        self.optional = frozenset(optional)
+        unknown = sorted(self.optional - self.keys())
+        if unknown:
+            raise ValueError(f"{name}: optional columns {unknown} are not in the schema")
+
+    @property
+    def required(self) -> list[str]:
+        return [c for c in self if c not in self.optional]
+
+
 UTC_TIME = pl.Datetime("us", "UTC")
 MONEY = pl.Decimal(38, 12)
 """Money and per-token rates: 12 decimal places keeps every product exact (rates per 1M tokens
 have at most 6 decimals), and 38 digits leave room for any realistic total."""
+LABEL = pl.Categorical()
+"""Provenance text repeats the same few values on every row (a source URL, a file, a digest):
+stored once per distinct value, it costs a few bytes a row instead of a copy of the text."""
 
 TOKEN_BUCKETS = (
     "input_uncached",
@@ -24,8 +59,12 @@ TOKEN_BUCKETS = (
     "output",
 )
 """Disjoint, billable token buckets. Their sum is every token the provider billed."""
+FEES = ("web_search",)
+"""Per-call fee counts (usage columns), priced per 1,000 calls."""
 
-USAGE: dict[str, pl.DataType] = {
+USAGE = Columns(
+    "usage",
+    {
     "source_format": pl.String(),
     "source_file": pl.String(),
     "source_line": pl.Int64(),
@@ -60,41 +99,101 @@ USAGE: dict[str, pl.DataType] = {
     "billed_unit": pl.String(),
     "model_canonical": pl.String(),
     "tags": pl.String(),
-}
+    },
+    optional=[
+        "source_line", "provider", "model", "request_id", "response_id", "session_id",
+        "sidechain", "custom_id", "project", "workspace", "api_key", "user", "service_tier",
+        "batch", "inference_geo", "context_window", "speed", "requests", *TOKEN_BUCKETS,
+        "reasoning", "web_search", "ttl_assumed", "billed_cost", "currency", "line_item",
+        "billed_quantity", "billed_unit", "model_canonical", "tags",
+    ],
+)  # fmt: skip
 """One row per usage record: a single request, or an aggregated bucket of a provider report.
 Documented column by column in docs/schema.md."""
 
-ISSUES: dict[str, pl.DataType] = {
-    "source_format": pl.String(),
-    "source_file": pl.String(),
-    "source_line": pl.Int64(),
-    "kind": pl.String(),
-    "reason": pl.String(),
-    "count": pl.Int64(),
-}
+ISSUES = Columns(
+    "issues",
+    {
+        "source_format": pl.String(),
+        "source_file": pl.String(),
+        "source_line": pl.Int64(),
+        "kind": pl.String(),
+        "reason": pl.String(),
+        "count": pl.Int64(),
+    },
+    optional=["source_line"],
+)
 """Input rows that did not become usage: ``rejected`` (bad row, with reason), ``duplicate``
 (same record seen again), or ``skipped`` (a line that carries no usage, counted per reason)."""
 
-RUNS: dict[str, pl.DataType] = {
-    "source_format": pl.String(),
-    "source_file": pl.String(),
-    "source_line": pl.Int64(),
-    "task_id": pl.String(),
-    "model": pl.String(),
-    "run_id": pl.String(),
-    "attempt": pl.Int64(),
-    "started_at": UTC_TIME,
-    "ended_at": UTC_TIME,
-    "outcome": pl.String(),
-    "reprompts": pl.Int64(),
-    "review_minutes": pl.Decimal(38, 6),
-    "session_id": pl.String(),
-    "request_ids": pl.List(pl.String()),
-    "api_key": pl.String(),
-    "project": pl.String(),
-}
+RUNS = Columns(
+    "runs",
+    {
+        "source_format": pl.String(),
+        "source_file": pl.String(),
+        "source_line": pl.Int64(),
+        "task_id": pl.String(),
+        "model": pl.String(),
+        "run_id": pl.String(),
+        "attempt": pl.Int64(),
+        "started_at": UTC_TIME,
+        "ended_at": UTC_TIME,
+        "outcome": pl.String(),
+        "reprompts": pl.Int64(),
+        "review_minutes": pl.Decimal(38, 6),
+        "session_id": pl.String(),
+        "request_ids": pl.List(pl.String()),
+        "api_key": pl.String(),
+        "project": pl.String(),
+    },
+    optional=["source_line", "review_minutes", "session_id", "api_key", "project"],
+)
 """One row per attempt at a task, from a run log. ``api_key`` / ``project`` (optional) name the
 key or project (workspace) the attempt spent on, which lets aggregated report rows be shared out."""
+
+PRICE_COLUMNS: dict[str, pl.DataType] = {
+    "model_id": pl.String(),
+    "price_status": LABEL,
+    "unpriced_reason": pl.String(),
+    "price_model": LABEL,
+    "price_period_from": UTC_TIME,
+    "price_source": LABEL,
+    "price_confidence": LABEL,
+    "price_file": LABEL,
+    "price_tier": LABEL,
+    "price_modifiers": LABEL,
+    "cliff_unchecked": pl.Boolean(),
+    **{f"cost_{b}": MONEY for b in TOKEN_BUCKETS},
+    **{f"cost_{f}": MONEY for f in FEES},
+    "cost": MONEY,
+    "cost_currency": LABEL,
+    "pricing_version": LABEL,
+}
+"""What pricing adds to a usage row: the price's provenance and the cost per bucket."""
+
+PRICED = Columns("priced", {**USAGE, **PRICE_COLUMNS})
+"""Usage plus its price provenance and cost. ``cost`` is null exactly when not priced
+(``price_status`` ``unpriced`` with a reason, or ``billed``: the row states only money)."""
+
+ATTRIBUTED = Columns(
+    "attributed",
+    {
+        **PRICED,
+        "usage_row": pl.Int64(),
+        "part": pl.Int64(),
+        "parts": pl.Int64(),
+        "share": pl.Float64(),
+        "task_id": pl.String(),
+        "run_model": pl.String(),
+        "run_id": pl.String(),
+        "attempt": pl.Int64(),
+        "attribution_method": pl.String(),
+        "unattributed_cause": pl.String(),
+    },
+)
+"""Priced usage joined to run-log attempts, one row per part (``attribution``). ``usage_row``
+numbers the source usage row; ``share`` is the part's weight / total (for reading only: the
+exact split is in the token and cost columns)."""
 
 OUTCOMES = ("pass", "fail", "error")
 
@@ -103,7 +202,7 @@ class SchemaError(CostlensError):
     """A frame does not have the columns a stage expects (a bug, not bad input)."""
 
 
-def check(lf: pl.LazyFrame, schema: dict[str, pl.DataType], stage: str) -> pl.LazyFrame:
+def check(lf: pl.LazyFrame, schema: Mapping[str, pl.DataType], stage: str) -> pl.LazyFrame:
     """Assert that ``lf`` has exactly ``schema``'s columns and dtypes; return it unchanged."""
     actual = lf.collect_schema()
     missing = [c for c in schema if c not in actual]
@@ -119,14 +218,29 @@ def check(lf: pl.LazyFrame, schema: dict[str, pl.DataType], stage: str) -> pl.La
     return lf
 
 
-def conform(lf: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
-    """Select ``schema``'s columns in order, adding absent ones as typed nulls."""
+def conform(
+    lf: pl.LazyFrame, schema: Mapping[str, pl.DataType], stage: str = "a stage"
+) -> pl.LazyFrame:
+    """Select ``schema``'s columns in order and types, adding absent optional ones as typed
+    nulls (a plain mapping has none optional). Extra columns are dropped.
+
+    Raises:
+        SchemaError: a required column is absent; the message names ``stage`` and the column.
+    """
     have = lf.collect_schema()
+    optional = schema.optional if isinstance(schema, Columns) else frozenset()
+    missing = [c for c in schema if c not in have and c not in optional]
+    if missing:
+        name = schema.name if isinstance(schema, Columns) else "expected"
+        raise SchemaError(
+            f"{stage}: produced no {', '.join(missing)} column(s), required by the {name} "
+            "schema (schema.py); set them, or declare them optional there"
+        )
     cols = [(pl.col(c) if c in have else pl.lit(None)).cast(t).alias(c) for c, t in schema.items()]
     return lf.select(cols)
 
 
-def empty(schema: dict[str, pl.DataType]) -> pl.LazyFrame:
+def empty(schema: Mapping[str, pl.DataType]) -> pl.LazyFrame:
     """A typed frame with no rows."""
     return pl.LazyFrame(schema=schema)
 

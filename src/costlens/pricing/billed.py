@@ -26,10 +26,16 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
         book: the loaded price tables.
         at: reprice everything as of this instant instead of each row's own time.
     """
+    schema.check(usage, schema.USAGE, "pricing input")
     billed_only = pl.all_horizontal([pl.col(b).is_null() for b in TOKEN_BUCKETS])
-    billed = usage.filter(billed_only).with_columns(
-        price_status=pl.lit("billed"), pricing_version=pl.lit(book.version)
-    )
-    return pl.concat(
-        [engine.price(usage.filter(~billed_only), book, at), schema.conform(billed, engine.PRICED)]
-    )
+    tokens, money = usage.filter(~billed_only), usage.filter(billed_only)
+    out = pl.concat([engine.price(tokens, book, at), _billed(money, book)])
+    return schema.check(out, schema.PRICED, "pricing output")
+
+
+def _billed(usage: pl.LazyFrame, book: Book) -> pl.LazyFrame:
+    """Money-only rows: no price applies, so every price column is null but the status."""
+    stated = {"price_status": pl.lit("billed"), "pricing_version": pl.lit(book.version)}
+    nulls = {c: pl.lit(None) for c in schema.PRICE_COLUMNS if c not in stated}
+    cols = {c: e.cast(schema.PRICE_COLUMNS[c]) for c, e in (nulls | stated).items()}
+    return usage.with_columns(**cols).select(list(schema.PRICED))

@@ -24,30 +24,8 @@ from .format import BUCKETS, FEES, Model, ProviderFile, as_utc
 RATE_FOR = dict(zip(TOKEN_BUCKETS, BUCKETS, strict=True))
 """Canonical token bucket -> rate name (``input_uncached`` is priced at ``input``)."""
 
-_LABEL = pl.Categorical()
-"""Provenance text repeats the same few values on every row (a source URL, a file, a digest):
-stored once per distinct value, it costs a few bytes a row instead of a copy of the text."""
-
-PRICED: dict[str, pl.DataType] = {
-    **schema.USAGE,
-    "model_id": pl.String(),
-    "price_status": _LABEL,
-    "unpriced_reason": pl.String(),
-    "price_model": _LABEL,
-    "price_period_from": schema.UTC_TIME,
-    "price_source": _LABEL,
-    "price_confidence": _LABEL,
-    "price_file": _LABEL,
-    "price_tier": _LABEL,
-    "price_modifiers": _LABEL,
-    "cliff_unchecked": pl.Boolean(),
-    **{f"cost_{b}": MONEY for b in TOKEN_BUCKETS},
-    **{f"cost_{f}": MONEY for f in FEES},
-    "cost": MONEY,
-    "cost_currency": _LABEL,
-    "pricing_version": _LABEL,
-}
-"""Usage plus its price provenance and cost. ``cost`` is null exactly when unpriced."""
+PRICED = schema.PRICED
+"""Usage plus its price provenance and cost (declared in ``schema``)."""
 
 _MILLION = Decimal(1_000_000)
 _THOUSAND = Decimal(1_000)
@@ -358,4 +336,4 @@ def _costs(rows: pl.LazyFrame, version: str, tiers: int) -> pl.LazyFrame:
         cost_currency=pl.when(priced).then(pl.col("p_currency")),
         pricing_version=pl.lit(version),
     )
-    return schema.conform(out, PRICED)
+    return schema.conform(out, PRICED, "pricing (engine)")

@@ -19,9 +19,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .. import schema
+
 BUCKETS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output")
 """Rate names, one per canonical token bucket (``input`` prices ``input_uncached``)."""
-FEES = ("web_search",)
+FEES = schema.FEES
 """Per-call fees, priced per 1,000 calls; each is a canonical usage count column."""
 NONE = "none"
 """An explicit "no price": tokens in that bucket make the row unpriced (never $0)."""
