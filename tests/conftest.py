@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings
 
 from costlens import pricing, schema
-from costlens.ingest import ingest
+from costlens.discover import discover
 
 # No timing assertions in unit tests: hypothesis's per-example deadline fails on a loaded machine.
 settings.register_profile("costlens", deadline=None)
@@ -76,7 +76,7 @@ def check_golden(stem: str, paths: list[Path], renames: dict[str, str] | None = 
     ``COSTLENS_REGEN=1`` rewrites the goldens (review the diff); without it a missing golden
     fails, never silently written.
     """
-    got = ingest(paths)
+    got = discover(paths)
     runs = got.runs.with_columns(pl.col("request_ids").list.join(";"))
     for name, df in {"usage": got.usage, "runs": runs, "issues": got.issues}.items():
         if df.is_empty():

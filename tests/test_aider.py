@@ -9,7 +9,7 @@ import polars as pl
 from conftest import FIXTURES
 
 from costlens.adapters.aider import leaderboard
-from costlens.ingest import ingest
+from costlens.discover import discover
 
 AIDER = FIXTURES / "aider"
 
@@ -55,7 +55,7 @@ def test_one_leaderboard_row_by_hand():
 
 
 def test_per_case_results_are_attempts_with_their_usage():
-    got = ingest([AIDER / "tmp.benchmarks"])
+    got = discover([AIDER / "tmp.benchmarks"])
     runs = got.runs.sort("task_id")
     assert runs["task_id"].to_list() == ["anagram", "bowling"]
     assert runs["outcome"].to_list() == ["pass", "pass"]

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 from conftest import FIXTURES, ROOT, SAMPLES
 
-from costlens.ingest import ingest
+from costlens.discover import discover
 
 EDGE = FIXTURES / "claude_edge"
 KEYS = ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens")
@@ -35,7 +35,7 @@ READ_BY_CCUSAGE_ONLY = {"A4: a <synthetic> notice that states usage": (7, 11, 0,
 
 
 def _ours(paths) -> dict[str, int]:
-    t = ingest(paths).usage.select(
+    t = discover(paths).usage.select(
         pl.col("input_uncached").sum(),
         pl.col("output").sum(),
         (pl.col("cache_write_5m") + pl.col("cache_write_1h")).sum(),
@@ -51,7 +51,7 @@ def _ccusage(name: str) -> dict[str, int]:
 
 def _ours_by_day(paths) -> dict[str, tuple[int, ...]]:
     daily = (
-        ingest(paths)
+        discover(paths)
         .usage.group_by(date=pl.col("period_start").dt.strftime("%Y-%m-%d"))
         .agg(
             pl.col("input_uncached").sum(),

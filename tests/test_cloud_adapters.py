@@ -20,8 +20,8 @@ from conftest import FIXTURES, check_golden, price_one
 
 from costlens import adapters, schema
 from costlens.adapters import _container
+from costlens.discover import discover
 from costlens.errors import InputError, MissingColumn
-from costlens.ingest import ingest
 
 CASES = {
     "gemini-response-log": FIXTURES / "gemini_logs" / "responses.jsonl",
@@ -54,7 +54,7 @@ def _reader(case: str) -> str:
 
 
 def _totals(paths: list[Path]) -> dict:
-    usage = ingest(paths).usage
+    usage = discover(paths).usage
     out = {b: usage[b].sum() for b in BUCKETS}
     return out | {"billed": usage["billed_cost"].sum(), "rows": usage.height}
 
@@ -71,7 +71,7 @@ def test_gemini_thoughts_are_output_and_cache_is_inside_prompt():
 
 
 def test_bedrock_log_tokens_metadata_and_duplicates():
-    usage = ingest([CASES["bedrock-invocation-log"]]).usage
+    usage = discover([CASES["bedrock-invocation-log"]]).usage
     assert usage.height == 3  # the repeated requestId is one record
     assert usage["input_uncached"].sum() == 255 + 1432 + 312
     assert usage["cache_read"].sum() == 18000 + 4096
@@ -94,7 +94,7 @@ def test_cur2_buckets_units_and_billed_cost():
 
 
 def test_cur_legacy_names_tags_and_1h_cache_write():
-    usage = ingest([CASES["aws-cur-legacy-csv"]]).usage
+    usage = discover([CASES["aws-cur-legacy-csv"]]).usage
     assert usage["input_uncached"].to_list() == [310_000, 0, 0]
     assert usage["output"].to_list() == [0, 41_500, 0]
     assert usage["cache_write_1h"].to_list() == [0, 0, 2_000]
@@ -134,14 +134,14 @@ def test_cur_parquet_matches_the_csv(tmp_path):
     parquet = _parquet_from(csv, tmp_path / "cur.parquet")
     assert adapters.identify(parquet).name == "aws-cur"
     assert _totals([parquet]) == _totals([csv])
-    tags = ingest([parquet]).usage["tags"][0]
+    tags = discover([parquet]).usage["tags"][0]
     assert tags == '{"user_task":"swe-123"}'
 
 
 def test_gzip_is_read_in_place_and_named_as_given(tmp_path):
     gz = tmp_path / "cur2-bedrock.csv.gz"
     gz.write_bytes(gzip.compress(CASES["aws-cur2-csv"].read_bytes()))
-    got = ingest([tmp_path])
+    got = discover([tmp_path])
     assert got.files == [(str(gz), "aws-cur")]
     assert set(got.usage["source_file"]) == {str(gz)}
     assert _totals([gz]) == _totals([CASES["aws-cur2-csv"]])
@@ -154,7 +154,7 @@ def test_zip_members_are_identified_inside(tmp_path):
         f.write(CASES["bedrock-invocation-log"], "logs/a.json")
         f.writestr("README.txt", "not data")
         f.writestr("__MACOSX/2026/._mca.csv", "junk")
-    got = ingest([z])
+    got = discover([z])
     assert got.files == [
         (f"{z}!2026/03/mca.csv", "azure-cost-details"),
         (f"{z}!logs/a.json", "bedrock-invocation-log"),
@@ -224,7 +224,7 @@ def test_missing_required_column_names_column_and_file(tmp_path, case, drop, mes
     target = tmp_path / CASES[case].name
     src.drop(drop).write_csv(target)
     with pytest.raises(MissingColumn) as e:
-        ingest([target])
+        discover([target])
     assert str(e.value) == f"{target}:1: {message}"
 
 
@@ -233,7 +233,7 @@ def test_gcp_jsonl_without_usage_is_an_error(tmp_path):
     line = '{"service":{"description":"Vertex AI"},"sku":{"description":"x"},'
     target.write_text(line + '"usage_start_time":"2026-03-01 08:00:00 UTC","cost":1}\n')
     with pytest.raises(MissingColumn, match="missing column 'usage_end_time'"):
-        ingest([target])
+        discover([target])
 
 
 def test_cur_row_priced_through_its_canonical_name(book):

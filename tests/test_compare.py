@@ -22,7 +22,7 @@ from conftest import usage_frame, usage_row
 from costlens import schema
 from costlens.cli import cli
 from costlens.compare import Policy, compare_ingested, load_policy
-from costlens.ingest import Ingested
+from costlens.discover import Ingested
 from costlens.stats import bootstrap
 
 T0 = dt.datetime(2025, 12, 1, 9, tzinfo=dt.UTC)

@@ -13,8 +13,8 @@ from conftest import FIXTURES, check_golden
 
 import costlens
 from costlens import adapters
+from costlens.discover import discover
 from costlens.errors import MissingColumn
-from costlens.ingest import ingest
 
 BATCH_RESULTS = FIXTURES / "anthropic_batch" / "results.jsonl"
 BATCH_MTIME = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
@@ -47,7 +47,7 @@ def _pinned_batch_mtime():
 
 
 def _read(*names: str):
-    return ingest([FIXTURES / n for n in names])
+    return discover([FIXTURES / n for n in names])
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

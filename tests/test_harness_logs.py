@@ -20,7 +20,7 @@ from costlens.adapters.swe_agent import outcome
 from costlens.attribution import attribute
 from costlens.cli import cli
 from costlens.compare import Policy, compare
-from costlens.ingest import ingest
+from costlens.discover import discover
 
 INSPECT = FIXTURES / "inspect_ai"
 LOGS = INSPECT / "analysis" / "test_logs"
@@ -113,7 +113,7 @@ def test_log_without_samples_keeps_its_usage_as_one_unattributed_row():
 
 
 def test_pre_0_3_184_openai_input_includes_cache_reads():
-    usage = ingest([LOGS / "2025-05-12T20-27-36-04-00_browser.json"]).usage
+    usage = discover([LOGS / "2025-05-12T20-27-36-04-00_browser.json"]).usage
     row = usage.row(0, named=True)
     # inspect_ai 0.3.95: input_tokens 15,235 includes 9,088 cache reads (total 15,516 = in + out)
     assert (row["input_uncached"], row["cache_read"], row["output"]) == (6147, 9088, 281)
@@ -196,7 +196,7 @@ def test_score_to_outcome(sample, expected):
 
 
 def test_eval_archives_are_two_runs_of_the_same_ten_samples():
-    runs = ingest([EVALS]).runs
+    runs = discover([EVALS]).runs
     assert runs.height == 20
     assert runs["run_id"].n_unique() == 2
     assert runs.group_by("task_id").len()["len"].to_list() == [2] * 10
@@ -205,7 +205,7 @@ def test_eval_archives_are_two_runs_of_the_same_ten_samples():
 
 
 def test_provider_rows_join_inspect_attempts_by_response_id():
-    runs = ingest([LOGS / "2025-05-12T20-28-13-04-00_popularity.json"]).runs
+    runs = discover([LOGS / "2025-05-12T20-28-13-04-00_popularity.json"]).runs
     rid = "chatcmpl-BWXnBwogVRYh1goiCcNwSB1tYYQgf"  # sample 1's model call
     row = usage_row(provider="openai", model="gpt-4o-mini", response_id=rid, input_uncached=64)
     book = pricing.load()
@@ -218,7 +218,7 @@ def test_provider_rows_join_inspect_attempts_by_response_id():
 
 
 def test_swe_agent_models_tokens_and_billed_cost(swe_copy):
-    got = ingest(sorted(swe_copy.glob("gpt4__*")))
+    got = discover(sorted(swe_copy.glob("gpt4__*")))
     usage = got.usage.sort("input_uncached")
     assert usage["model"].to_list() == ["gpt-4o", "gpt4", "gpt4"]  # 1.x config; 0.x folder name
     assert usage["input_uncached"].to_list() == [7141, 52861, 122612]

@@ -12,7 +12,7 @@ from conftest import SAMPLES
 
 import costlens
 from costlens.cli import cli
-from costlens.ingest import ingest
+from costlens.discover import discover
 
 # USD per 1M tokens, typed from the vendor's price page (not read from pricing/):
 # (input, cache read, 5m write, 1h write, output), and the >200K whole-request tier.
@@ -41,7 +41,7 @@ def sample_report():
 
 
 def test_claude_code_bundle_cost_matches_a_hand_computation(sample_report):
-    rows = ingest([SAMPLES / "bundle" / "claude-code"]).usage.to_dicts()
+    rows = discover([SAMPLES / "bundle" / "claude-code"]).usage.to_dicts()
     expected = sum((hand_cost(r) for r in rows), D(0))
     got = sample_report.usage.filter(sample_report.usage["source_format"] == "claude-code")[
         "cost"

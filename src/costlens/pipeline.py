@@ -30,8 +30,8 @@ import polars as pl
 
 from . import metrics, pricing, schema, stats
 from .attribution import attribute
+from .discover import Ingested, discover
 from .errors import CostlensError, StrictModeError, located
-from .ingest import Ingested, ingest
 from .results import Report
 from .schema import TOKEN_BUCKETS
 
@@ -77,7 +77,7 @@ def read(
 ) -> Ingested:
     """Stage 1: find the files, read each with its reader, de-duplicate. ``tick`` is called
     with each file's path once it is read. Run logs may sit among ``paths``."""
-    return ingest(paths, runs, tick)
+    return discover(paths, runs, tick)
 
 
 def build(

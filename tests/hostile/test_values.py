@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from costlens.ingest import ingest
+from costlens.discover import discover
 
 
 def _openai_page(tmp_path, results: list[str]):
@@ -32,7 +32,7 @@ def _result(inp: str, out: str = "5", req: str = "1") -> str:
 def test_openai_usage_counts_are_strict(tmp_path):
     values = ["100", '"1,000"', "10.5", "true", "null", "18446744073709551616", "-4"]
     path = _openai_page(tmp_path, [_result(v) for v in values])
-    got = ingest([path])
+    got = discover([path])
     assert got.usage["input_uncached"].to_list() == [100]
     rejected = sorted(
         (r["source_line"], r["reason"])
@@ -68,7 +68,7 @@ def test_anthropic_usage_empty_required_count_is_rejected(tmp_path):
     }
     path = tmp_path / "report.json"
     path.write_text(json.dumps(page))
-    got = ingest([path])
+    got = discover([path])
     assert got.usage["input_uncached"].to_list() == [3]
     assert [(r["source_line"], r["reason"]) for r in got.issues.iter_rows(named=True)] == [
         (1, "uncached_input_tokens is missing")

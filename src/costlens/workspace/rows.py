@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from .. import schema
-from ..ingest import FileRead, Ingested, combine
+from ..discover import FileRead, Ingested, combine
 from . import layout
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from .. import adapters, schema
-from ..ingest import FileRead, combine, read_each
+from ..discover import FileRead, combine, read_each
 from . import layout, ledger
 from .supersede import Replaced, find_replaced
 

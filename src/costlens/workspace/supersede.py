@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from .. import pricing, schema
-from ..ingest import FileRead
+from ..discover import FileRead
 from ..schema import TOKEN_BUCKETS
 from . import layout
 

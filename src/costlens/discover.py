@@ -1,4 +1,4 @@
-"""Stage 1: find the input files, read each with its adapter, and de-duplicate records.
+"""Stage 1 (discover): find the input files, read each with its reader, de-duplicate records.
 
 Each file is collected on its own (streaming), which bounds memory by one file's usage rows, lets
 progress advance per file and ties any failure to the file that caused it.
@@ -43,7 +43,7 @@ class FileRead:
     issues: pl.DataFrame
 
 
-def ingest(
+def discover(
     paths: Iterable[Path],
     run_paths: Iterable[Path] = (),
     tick: Callable[[Path], None] = lambda _: None,
