@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
+from .. import pipeline
 from ..pricing import check as checks
-from ..pricing import load
+from ..pricing import coverage, load, price
 from ..pricing.show import diff_books, load_revision, show_model
 
 
@@ -85,3 +86,30 @@ def diff_cmd(old: str, new: str) -> None:
         months = ", ".join(c["months"]) or "no past month"
         click.echo(f"{c['model']} {c['what']}: {c['old']} -> {c['new']} ({c['span']}; {months})")
     click.echo(f"{len(changes)} change(s)")
+
+
+@pricing.command("coverage")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--pricing",
+    "pricing_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Price tables (file or folder) layered over the bundled ones.",
+)
+def coverage_cmd(paths: tuple[Path, ...], pricing_paths: tuple[Path, ...]) -> None:
+    """List every model, service tier and month in PATHS that the tables cannot price, with
+    row counts, tokens and what to add; exit code 1 while anything is unpriced."""
+    book = load(list(pricing_paths) or None)
+    got = pipeline.read(list(paths))
+    found = coverage.gaps(price(got.usage.lazy(), book), set(book.providers))
+    for r in found.iter_rows(named=True):
+        tier = r["service_tier"] or "-"
+        click.echo(
+            f"{r['provider']} {r['model']} tier {tier} {r['month']}: {r['rows']} row(s), "
+            f"{r['tokens']:,} tokens: {r['reason']}; fix: {r['fix']}"
+        )
+    rows = int(found["rows"].sum()) if found.height else 0
+    click.echo(f"{got.usage.height} usage row(s), {rows} unpriced in {found.height} gap(s)")
+    if found.height:
+        raise SystemExit(1)

@@ -190,4 +190,32 @@ def check_paths(paths: list[Path], stale_days: int = STALE_DAYS) -> tuple[int, l
     """``costlens pricing check``: (files read, every finding) for the tables at ``paths`` (the
     bundled ones when empty)."""
     sources = [parse(p) for p in toml_files(paths or [bundled_dir()])]
-    return len(sources), [f for s in sources for f in check(s, stale_days=stale_days)]
+    found = [f for s in sources for f in check(s, stale_days=stale_days)]
+    return len(sources), found + list(_shared_names(sources))
+
+
+def _shared_names(sources: list[Source]) -> Iterator[Finding]:
+    """A name two first-party tables give to different models (route tables reuse first-party
+    names on purpose: the route decides). Which one a row gets depends on file order, so it is
+    reported at the later entry; a glob alias that matches another table's name counts too."""
+    seen: dict[str, tuple[str, Path]] = {}
+    globs: list[tuple[str, str, Source, int]] = []
+    for src in (s for s in sources if not s.data.route):
+        for i, m in enumerate(src.data.model):
+            for name in (n.lower() for n in [m.id, *m.aliases]):
+                if any(c in name for c in "*?["):
+                    globs.append((name, m.id, src, i))
+                    continue
+                other = seen.setdefault(name, (m.id, src.path))
+                if other[0] != m.id:
+                    msg = f"name '{name}' also names model {other[0]} in {other[1].name}"
+                    yield _warn(src, ("model", i), msg)
+    for glob, model, src, i in globs:
+        hits = [
+            f"'{name}' ({other} in {where.name})"
+            for name, (other, where) in seen.items()
+            if other != model and where != src.path and fnmatch.fnmatchcase(name, glob)
+        ]
+        if hits:
+            msg = f"alias '{glob}' of {model} also matches {', '.join(hits)}"
+            yield _warn(src, ("model", i), msg)
