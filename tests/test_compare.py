@@ -121,7 +121,7 @@ def test_ranking_pareto_and_reasons(result):
     assert result.models["run_model"].to_list() == [OPUS, SONNET]
     assert result.models["pareto"].to_list() == [True, False]
     assert by_model(result, OPUS)["reason"] == (
-        "first-attempt success 50.0%, cost per solved task 0.50"
+        "first-attempt success 50.0%, all-in cost per solved task 0.50"
     )
 
 
@@ -135,7 +135,7 @@ def test_correctness_first_within_a_ceiling():
     policy = Policy(kind="correctness_first", cost_ceiling=D("0.49"), bootstrap=10)
     got = compare_ingested(bundle(), policy)
     assert got.models["eligible"].to_list() == [False, False]
-    assert got.models["reason"][0] == "cost per solved task 0.50 is above the ceiling"
+    assert got.models["reason"][0] == "all-in cost per solved task 0.50 is above the ceiling"
 
 
 def test_paired_deltas_per_task(result):

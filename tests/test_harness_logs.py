@@ -281,9 +281,9 @@ def test_compare_refuses_models_with_no_shared_task(swe_copy):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert result.output == (
-        "Error: no task was attempted by every model (anthropic/claude-sonnet-4-5-20250929, "
-        "openai/gpt-4o-mini): compare needs a shared task; pass run logs of the same tasks, or "
-        "compare the models one bundle at a time\n"
+        "Error: no task was attempted by every model (inspect-ai / openai/gpt-4o-mini, "
+        "mini-swe-agent / anthropic/claude-sonnet-4-5-20250929): compare needs a shared task; "
+        "pass run logs of the same tasks, or compare the models one bundle at a time\n"
     )
 
 

@@ -1,120 +1,139 @@
 """Compare models on a matched task bundle: a view over the one pipeline (``pipeline.build``
-over the matched tasks' attempts) plus a ranking under a stated policy (``ranking``), the Pareto
-frontier, paired per-task deltas, and rank stability under price scenarios.
+over the matched tasks' attempts) plus a ranking under a stated policy with its verdict (is the
+leader separated from the rest, at what confidence; ``ranking``, ``verdict``), the same per kind
+of task and per harness, the Pareto frontier, paired per-task deltas, and rank stability under
+price scenarios.
 
 comparison = compare([Path("runs/")], usage=[Path("logs/")], policy=load_policy(path))
+comparison.verdict["winner"]  # a model, or None when the data does not separate them
 comparison.models  # one row per model, ranked, with its reason
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import tomllib
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
-from . import pipeline, ranking, sessions, stats
-from .errors import InputError, located
+from . import metrics, pipeline, ranking, sessions, stats
+from .errors import InputError
 from .pipeline import Ingested
+from .policy import failure_amount, load_policy
 from .results import Comparison, Policy, Scenario
 from .schema import TOKEN_BUCKETS
+from .verdict import Settings
 
+__all__ = ["Comparison", "Policy", "Scenario", "compare", "compare_ingested", "load_policy"]
 
-def load_policy(path: Path | None, review_rate: Decimal | None = None) -> Policy:
-    """Read a policy TOML file (documented in docs/metrics.md); no path is the default policy.
-    ``review_rate``, when given, overrides the file's."""
-    policy = _read_policy(path) if path else Policy()
-    return policy if review_rate is None else replace(policy, review_rate=review_rate)
-
-
-def _read_policy(path: Path) -> Policy:
-    try:
-        raw = tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise InputError(located(path, None, f"cannot read the policy ({e})")) from e
-    kind = raw.get("policy", "total_cost")
-    if kind not in ("correctness_first", "total_cost"):
-        raise InputError(
-            located(path, None, f"policy must be correctness_first or total_cost, not {kind!r}")
-        )
-    return Policy(
-        kind=kind,
-        cost_ceiling=_dec(raw.get("cost_ceiling")),
-        success_floor=raw.get("success_floor"),
-        review_rate=_dec(raw.get("review_rate")),
-        scenarios=_scenarios(raw.get("scenarios", {}), Path(path).parent),
-        bootstrap=int(raw.get("bootstrap", stats.B_DEFAULT)),
-        seed=int(raw.get("seed", stats.SEED_DEFAULT)),
-        source=str(path),
-    )
-
-
-def _dec(v: object) -> Decimal | None:
-    return None if v is None else Decimal(str(v))
-
-
-def _scenarios(raw: dict, base: Path) -> tuple[Scenario, ...]:
-    out = [Scenario("batch", "batch")] if raw.get("batch", True) else []
-    out += [Scenario("no cache", "no_cache")] if raw.get("no_cache", True) else []
-    for d in raw.get("dates", []):
-        at = dt.datetime.combine(d, dt.time(), dt.UTC) if isinstance(d, dt.date) else None
-        out.append(Scenario(f"prices at {d}", "date", date=at))
-    for p in raw.get("price_files", []):
-        out.append(Scenario(f"prices from {p}", "prices", prices=(base / p,)))
-    return tuple(out)
+# Harness-log readers name their harness by what they read; a costlens run log says it itself.
+READER_HARNESS = {
+    "inspect-ai": "inspect-ai",
+    "swe-agent-traj": "swe-agent",
+    "mini-swe-agent-traj": "mini-swe-agent",
+    "aider-results": "aider",
+}
 
 
 def compare(
     runs: list[Path],
-    usage: list[Path] = (),
-    policy: Policy = Policy(),
+    usage: list[Path] | tuple[()] = (),
+    policy: Policy | None = None,
     pricing_paths: list[Path] | None = None,
 ) -> Comparison:
     """Measure every model on the tasks all of them attempted, rank them and test the ranking."""
-    return compare_ingested(pipeline.read(usage, runs), policy, pricing_paths)
+    return compare_ingested(pipeline.read(list(usage), runs), policy, pricing_paths)
 
 
 def compare_ingested(
-    got: Ingested, policy: Policy = Policy(), pricing_paths: list[Path] | None = None
+    got: Ingested, policy: Policy | None = None, pricing_paths: list[Path] | None = None
 ) -> Comparison:
     """``compare`` on inputs already read (``pipeline.read``): the pipeline's ``Report`` over
-    the matched tasks' attempts, plus the ranking, paired deltas and price scenarios."""
-    matched, excluded = matched_bundle(got.runs)
+    the matched tasks' attempts, plus the ranking and its verdict, per category and per
+    harness, paired deltas and price scenarios."""
+    policy = policy or Policy()
+    runs = subjects(got.runs)
+    matched, excluded = matched_bundle(runs.with_columns(model="subject"))
     if not matched:
-        models = ", ".join(sorted(got.runs["model"].drop_nulls().unique().to_list())) or "none"
+        names = ", ".join(sorted(runs["subject"].drop_nulls().unique().to_list())) or "none"
         raise InputError(
-            f"no task was attempted by every model ({models}): compare needs a shared task; "
+            f"no task was attempted by every model ({names}): compare needs a shared task; "
             "pass run logs of the same tasks, or compare the models one bundle at a time"
         )
-    bundle = replace(got, runs=got.runs.filter(pl.col("task_id").is_in(matched)))
+    runs_m = runs.filter(pl.col("task_id").is_in(matched))
+    bundle = replace(got, runs=runs_m.drop("subject"))
     report = pipeline.build(bundle, pricing_paths=pricing_paths, review_rate=policy.review_rate)
-    ranked = ranking.rank(_with_stats(report, policy), policy)
-    deltas = paired_deltas(report.tasks)
-    scenarios = _stability(bundle, ranked, pricing_paths, policy)
+    tr, models = _measured(report, runs_m, policy, intervals=True)
+    s = settings(policy)
+    overall = ranking.judge(models, tr, policy.rule, s)
+    per_cat, cat_verdicts = _by_category(tr, policy, s)
+    deltas = paired_deltas(tr)
+    scenarios = _stability(bundle, runs_m, overall.ranked, pricing_paths, policy)
+    long = sessions.long_sessions(report.usage)
     return Comparison(
-        models=ranked,
-        tasks=report.tasks,
+        models=overall.ranked,
+        tasks=tr,
         excluded=excluded,
         deltas=deltas,
         delta_summary=_delta_summary(deltas, policy),
-        pass_k=stats.pass_k(report.tasks),
+        pass_k=stats.pass_k(tr),
         scenarios=scenarios,
-        sessions=sessions.long_sessions(report.usage),
+        sessions=long,
         policy=policy,
         matched_tasks=matched,
         report=report,
         changed_scenarios=scenarios.filter(pl.col("winner_changes"))["scenario"].to_list(),
+        verdict=overall.verdict | {"method": stats.PAIRED_METHOD},
+        pairs=overall.pairs,
+        categories=per_cat,
+        category_verdicts=cat_verdicts,
+        harnesses=_held_model(models, tr, policy, s),
+        session_tasks=sessions.by_task(long),
+        session_assumption=sessions.ASSUMPTION,
+        interval_methods=stats.INTERVAL_METHODS,
     )
 
 
-def _with_stats(report: pipeline.Report, policy: Policy) -> pl.DataFrame:
-    """The report's per-model table plus expected cost to first success and intervals."""
-    first = stats.expected_cost_to_first_success(report.attempts)
-    models = report.models.join(first, on="run_model", how="left")
-    return stats.with_intervals(models, report.tasks, b=policy.bootstrap, seed=policy.seed)
+def settings(policy: Policy) -> Settings:
+    return Settings(policy.confidence, policy.power, policy.bootstrap, policy.seed)
+
+
+def _measured(
+    report: pipeline.Report, runs_m: pl.DataFrame, policy: Policy, intervals: bool
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Task runs and models under their compare subjects, with failure and all-in costs.
+
+    With harness labels the pipeline's attempts are relabelled and measured again by the same
+    metrics functions (the pipeline measures bare models)."""
+    att = _relabel(report.attempts, runs_m)
+    tr, models = report.tasks, report.models
+    if not att["run_model"].equals(report.attempts["run_model"]):
+        tr = metrics.task_runs(att.lazy(), policy.review_rate).collect()
+        models = metrics.models(tr.lazy()).collect()
+    fail = {c: failure_amount(policy, r) for c, r in policy.categories}
+    top = failure_amount(policy, policy.rule)
+    tr = metrics.with_failure_cost(tr.lazy(), fail, top).collect()
+    if intervals:
+        first = stats.expected_cost_to_first_success(att)
+        models = models.join(first, on="run_model", how="left")
+        models = stats.with_intervals(models, tr, b=policy.bootstrap, seed=policy.seed)
+    return tr, metrics.all_in(models, tr)
+
+
+def subjects(runs: pl.DataFrame) -> pl.DataFrame:
+    """Runs with ``harness`` filled from the reader where the log does not say it, and
+    ``subject``: what compare ranks. The model alone, or ``harness / model`` when the runs name
+    more than one harness (an unnamed harness counts as one). Then ``run_id`` is prefixed by the
+    harness, so the same model run by two harnesses on one task stays two attempts."""
+    reader = pl.col("source_format").replace_strict(READER_HARNESS, default=None)
+    runs = runs.with_columns(harness=pl.coalesce("harness", reader))
+    if runs["harness"].n_unique() < 2:
+        return runs.with_columns(subject=pl.col("model"))
+    named = pl.col("harness").fill_null("unnamed harness")
+    return runs.with_columns(
+        subject=pl.format("{} / {}", named, "model"),
+        run_id=pl.format("{}:{}", named, "run_id"),
+    )
 
 
 def matched_bundle(runs: pl.DataFrame) -> tuple[list[str], pl.DataFrame]:
@@ -147,6 +166,56 @@ def _usage_for(got: Ingested, s: Scenario) -> pl.DataFrame:
             **{b: pl.lit(0, pl.Int64) for b in cached},
         )
     return u
+
+
+def _relabel(att: pl.DataFrame, runs_m: pl.DataFrame) -> pl.DataFrame:
+    """Attempts under their compare subject (``subjects``) instead of the bare model."""
+    keys = ["task_id", "run_id", "attempt"]
+    label = runs_m.select(*keys, run_model="model", _subject="subject").unique([*keys, "run_model"])
+    out = att.join(label, on=[*keys, "run_model"], how="left")
+    return out.with_columns(run_model=pl.coalesce("_subject", "run_model")).drop("_subject")
+
+
+def _by_category(tr: pl.DataFrame, policy: Policy, s: Settings) -> tuple[pl.DataFrame, list]:
+    """Each category's ranking under its own rule, on the matched tasks of that category."""
+    frames, verdicts = [], []
+    for cat in sorted(tr["category"].drop_nulls().unique().to_list()):
+        sub = tr.filter(pl.col("category") == cat)
+        rule = policy.rule_for(cat)
+        j = ranking.judge(_models(sub), sub, rule, s)
+        frames.append(j.ranked.select(pl.lit(cat).alias("category"), *CATEGORY_COLUMNS))
+        tasks = sub["task_id"].n_unique()
+        verdicts.append({"category": cat, "rule": rule.describe(), "tasks": tasks} | j.verdict)
+    return (pl.concat(frames) if frames else pl.DataFrame()), verdicts
+
+
+CATEGORY_COLUMNS = [
+    "rank", "order", "run_model", "eligible", "reason", "tasks", "task_runs",
+    "first_attempt_success_rate", "first_attempt_success_rate_ci_low",
+    "first_attempt_success_rate_ci_high", "cost_per_solved_task", "review_cost_per_solved_task",
+    "failure_cost_per_solved_task", "all_in_cost_per_solved_task",
+]  # fmt: skip
+
+
+def _models(tr: pl.DataFrame) -> pl.DataFrame:
+    models = metrics.models(tr.lazy()).collect()
+    return metrics.all_in(models.join(stats.rate_intervals(tr), on="run_model"), tr)
+
+
+def _held_model(models: pl.DataFrame, tr: pl.DataFrame, policy: Policy, s: Settings) -> list:
+    """Per model run under several harnesses: the verdict among its harnesses, model fixed."""
+    if " / " not in "".join(models["run_model"].to_list()):
+        return []
+    base = models["run_model"].str.split(" / ").list.last()
+    out = []
+    for model in sorted(set(base.to_list())):
+        mine = models.filter(base == model)
+        if mine.height < 2:
+            continue
+        sub = tr.filter(pl.col("run_model").is_in(mine["run_model"].to_list()))
+        j = ranking.judge(mine, sub, policy.rule, s)
+        out.append({"model": model, "harnesses": mine["run_model"].to_list()} | j.verdict)
+    return out
 
 
 def paired_deltas(tr: pl.DataFrame) -> pl.DataFrame:
@@ -185,10 +254,14 @@ def _delta_summary(deltas: pl.DataFrame, policy: Policy) -> pl.DataFrame:
 
 
 def _stability(
-    bundle: Ingested, ranked: pl.DataFrame, pricing_paths: list[Path] | None, policy: Policy
+    bundle: Ingested,
+    runs_m: pl.DataFrame,
+    ranked: pl.DataFrame,
+    pricing_paths: list[Path] | None,
+    policy: Policy,
 ) -> pl.DataFrame:
-    """The winner under each price scenario, flagged where it differs from the baseline's.
-    Each scenario is the same pipeline over the bundle's usage as the scenario prices it."""
+    """The leader (by point estimate) under each price scenario, flagged where it differs from
+    the baseline's. Each scenario is the same pipeline over the bundle's usage as priced there."""
     winner = ranked["run_model"][0] if ranked.height else None
     rows = [("as logged", winner, False, ", ".join(ranked["run_model"]))]
     for s in policy.scenarios:
@@ -198,7 +271,8 @@ def _stability(
             price_date=s.date,
             review_rate=policy.review_rate,
         )
-        order = ranking.rank(report.models, policy)["run_model"].to_list()
+        _, models = _measured(report, runs_m, policy, intervals=False)
+        order = ranking.order(models, policy.rule)["run_model"].to_list()
         rows.append(
             (
                 s.name,

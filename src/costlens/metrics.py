@@ -47,6 +47,8 @@ def attempts(usage: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
         "outcome",
         "reprompts",
         "review_minutes",
+        "category",
+        "harness",
         wall_seconds=(pl.col("ended_at") - pl.col("started_at")).dt.total_seconds(),
     )
     # A harness log may name no model (run_model null): its attempt still gets its usage.
@@ -84,6 +86,8 @@ def task_runs(att: pl.LazyFrame, review_rate: Decimal | None = None) -> pl.LazyF
             **{t: pl.col(t).sum() for t in TOKENS},
             cost=_money_sum("cost"),
             unpriced_requests=pl.col("unpriced_requests").sum(),
+            category=pl.col("category").drop_nulls().first(),
+            harness=pl.col("harness").drop_nulls().first(),
         )
         .with_columns(
             # minutes x rate first, then / 60: one rounding (at 1e-12), not one per minute.
@@ -188,3 +192,54 @@ def data_quality(issues: pl.LazyFrame) -> pl.LazyFrame:
         .agg(count=pl.col("count").sum(), examples=where.head(3).str.join(", "))
         .sort("kind", "source_format", "reason")
     )
+
+
+def with_failure_cost(
+    tr: pl.LazyFrame, per_category: dict[str, Decimal | None], default: Decimal | None
+) -> pl.LazyFrame:
+    """Task runs plus ``failure_cost`` (what an unsolved task run costs under its category's rule,
+    0 when solved, null when the policy sets no failure cost) and ``all_in_cost`` = cost +
+    review_cost + failure_cost (a missing part counts 0)."""
+    amounts = pl.LazyFrame(
+        {"category": list(per_category), "_fail": list(per_category.values())},
+        schema={"category": pl.String, "_fail": MONEY},
+    )
+    fail = pl.coalesce("_fail", pl.lit(default, MONEY))
+    return (
+        tr.join(amounts, on="category", how="left")
+        .with_columns(failure_cost=pl.when(pl.col("solved")).then(pl.lit(0, MONEY)).otherwise(fail))
+        .with_columns(
+            failure_cost=pl.when(pl.col("_fail").is_not_null() | (default is not None)).then(
+                pl.col("failure_cost")
+            ),
+            all_in_cost=(
+                pl.col("cost")
+                + pl.col("review_cost").fill_null(0)
+                + pl.col("failure_cost").fill_null(0)
+            ).cast(MONEY),
+        )
+        .drop("_fail")
+    )
+
+
+def all_in(models: pl.DataFrame, tr: pl.DataFrame) -> pl.DataFrame:
+    """``models`` plus the parts of the all-in cost per solved task, each its own column:
+    tokens (``cost_per_solved_task``), ``review_cost_per_solved_task``,
+    ``failure_cost_per_solved_task``, and their sum ``all_in_cost_per_solved_task``."""
+    # A null denominator, not a guarded 0: polars evaluates both branches of a when().
+    solved = pl.when(pl.col("solved").sum() > 0).then(pl.col("solved").sum())
+
+    def per_solved(col: str) -> pl.Expr:
+        known = pl.col(col).is_not_null().any()
+        return pl.when(known).then((_money_sum(col) / solved).cast(MONEY))
+
+    parts = tr.group_by("run_model").agg(
+        failure_cost=pl.when(pl.col("failure_cost").is_not_null().any()).then(
+            _money_sum("failure_cost")
+        ),
+        all_in_cost=_money_sum("all_in_cost"),
+        review_cost_per_solved_task=per_solved("review_cost"),
+        failure_cost_per_solved_task=per_solved("failure_cost"),
+        all_in_cost_per_solved_task=per_solved("all_in_cost"),
+    )
+    return models.join(parts, on="run_model", how="left")

@@ -18,6 +18,8 @@ B_DEFAULT = 2000
 """Bootstrap resamples."""
 SEED_DEFAULT = 20251201
 """Bootstrap seed: the same inputs and seed give the same intervals."""
+POWER_DEFAULT = 0.8
+"""The chance a bundle of ``tasks_needed`` tasks detects the difference it was sized for."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,45 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """One ranking rule. ``correctness_first``: highest first-attempt success among models whose
+    all-in cost per solved task is within ``cost_ceiling``. ``total_cost``: lowest all-in cost per
+    solved task among models whose first-attempt success reaches ``success_floor``. A failed task
+    run costs ``failure_cost``, or ``failure_minutes`` at the policy's failure (else review) rate.
+    """
+
+    kind: str = "total_cost"
+    cost_ceiling: Decimal | None = None
+    success_floor: float | None = None
+    failure_cost: Decimal | None = None
+    failure_minutes: Decimal | None = None
+
+    @property
+    def criterion(self) -> str:
+        if self.kind == "correctness_first":
+            return "first_attempt_success_rate"
+        return "all_in_cost_per_solved_task"
+
+    def describe(self) -> str:
+        if self.kind == "correctness_first":
+            ceiling = f"<= {self.cost_ceiling}" if self.cost_ceiling is not None else "no ceiling"
+            text = (
+                "correctness first: highest first-attempt success, "
+                f"all-in cost per solved task {ceiling}"
+            )
+        else:
+            floor = f">= {self.success_floor:.0%}" if self.success_floor is not None else "no floor"
+            text = f"total cost: lowest all-in cost per solved task, first-attempt success {floor}"
+        if self.failure_cost is not None:
+            text += f"; a failed task costs {self.failure_cost}"
+        elif self.failure_minutes is not None:
+            text += f"; a failed task costs {self.failure_minutes} minutes"
+        return text
+
+
+@dataclass(frozen=True)
 class Policy:
-    """How to rank. ``correctness_first``: highest first-attempt success among models whose cost
-    per solved task is within ``cost_ceiling``. ``total_cost``: lowest cost per solved task among
-    models whose first-attempt success rate reaches ``success_floor``."""
+    """The overall rule (its fields at the top level), rules per category, and how sure to be."""
 
     kind: str = "total_cost"
     cost_ceiling: Decimal | None = None
@@ -69,15 +106,28 @@ class Policy:
     bootstrap: int = B_DEFAULT
     seed: int = SEED_DEFAULT
     source: str = "default policy"
+    failure_cost: Decimal | None = None
+    failure_minutes: Decimal | None = None
+    failure_rate: Decimal | None = None
+    confidence: float = 0.95
+    power: float = POWER_DEFAULT
+    categories: tuple[tuple[str, Rule], ...] = ()
+
+    @property
+    def rule(self) -> Rule:
+        return Rule(
+            self.kind,
+            self.cost_ceiling,
+            self.success_floor,
+            self.failure_cost,
+            self.failure_minutes,
+        )
+
+    def rule_for(self, category: str | None) -> Rule:
+        return dict(self.categories).get(category or "", self.rule)
 
     def describe(self) -> str:
-        if self.kind == "correctness_first":
-            ceiling = f"<= {self.cost_ceiling}" if self.cost_ceiling is not None else "no ceiling"
-            return (
-                f"correctness first: highest first-attempt success, cost per solved task {ceiling}"
-            )
-        floor = f">= {self.success_floor:.0%}" if self.success_floor is not None else "no floor"
-        return f"total cost: lowest cost per solved task, first-attempt success {floor}"
+        return self.rule.describe()
 
 
 @dataclass(frozen=True)
@@ -98,3 +148,16 @@ class Comparison:
     """The pipeline's result over the matched tasks' attempts: the same tables ``report``
     shows (usage, attempts, tasks, models, summary) for the bundle."""
     changed_scenarios: list[str] = field(default_factory=list)
+    verdict: dict = field(default_factory=dict)
+    """The overall verdict (``verdict.verdict`` plus the recommendation); docs/metrics.md."""
+    pairs: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Every pair of models: the criterion's paired difference, interval, tasks needed."""
+    categories: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """One ranking row per (category, model), under the category's rule."""
+    category_verdicts: list[dict] = field(default_factory=list)
+    harnesses: list[dict] = field(default_factory=list)
+    """Per model run under several harnesses: the verdict among them, the model held fixed."""
+    session_tasks: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Long sessions summed per (task, model): re-sent context and the split saving."""
+    session_assumption: str = ""
+    interval_methods: dict = field(default_factory=dict)

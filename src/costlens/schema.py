@@ -145,11 +145,23 @@ RUNS = Columns(
         "request_ids": pl.List(pl.String()),
         "api_key": pl.String(),
         "project": pl.String(),
+        "category": pl.String(),
+        "harness": pl.String(),
     },
-    optional=["source_line", "review_minutes", "session_id", "api_key", "project"],
+    optional=[
+        "source_line",
+        "review_minutes",
+        "session_id",
+        "api_key",
+        "project",
+        "category",
+        "harness",
+    ],
 )
 """One row per attempt at a task, from a run log. ``api_key`` / ``project`` (optional) name the
-key or project (workspace) the attempt spent on, which lets aggregated report rows be shared out."""
+key or project (workspace) the attempt spent on, which lets aggregated report rows be shared out.
+``category`` (the kind of task: bug-fix, docs, ...) and ``harness`` (the agent that ran it) are
+optional labels that compare ranks by."""
 
 PRICE_COLUMNS: dict[str, pl.DataType] = {
     "model_id": pl.String(),

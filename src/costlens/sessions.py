@@ -82,3 +82,34 @@ def _turns(usage: pl.DataFrame) -> pl.DataFrame:
         saved=pl.when(pl.col("t") > m).then(saved_tokens * pl.col("read_rate")).otherwise(0.0),
         restart=(f["cost"] - pl.col("cost_output").cast(pl.Float64)).first().over("session_id"),
     )
+
+
+ASSUMPTION = (
+    "re-sent context: each turn re-sends min(prompt, previous prompt + previous output) tokens; "
+    "split saving: split at the middle turn, the new session starting from the first turn's "
+    "prompt, so later turns read that much less from cache; the new session pays the first "
+    "turn's prompt once more. Estimates, from request-level usage only."
+)
+
+
+def by_task(long: pl.DataFrame) -> pl.DataFrame:
+    """The long sessions (``long_sessions``) summed per (task, model): how much of a task's
+    session cost was context sent again, and what splitting its long sessions would save."""
+    if not long.height:
+        return pl.DataFrame(schema={"task_id": pl.String, "model": pl.String, "sessions": pl.Int64})
+    return (
+        long.filter(pl.col("task_id").is_not_null())
+        .group_by("task_id", "model")
+        .agg(
+            sessions=pl.len().cast(pl.Int64),
+            turns=pl.col("turns").sum(),
+            cost=pl.col("cost").sum().cast(MONEY),
+            resent_tokens=pl.col("resent_tokens").sum(),
+            resent_cost=pl.col("resent_cost").sum().cast(MONEY),
+            split_saving=pl.col("split_saving").sum().cast(MONEY),
+        )
+        .with_columns(
+            resent_share=pl.col("resent_cost").cast(pl.Float64) / pl.col("cost").cast(pl.Float64)
+        )
+        .sort("split_saving", "task_id", descending=[True, False])
+    )

@@ -29,6 +29,8 @@ FIELDS = (
     "session_id",
     "api_key",
     "project",
+    "category",
+    "harness",
 )
 REQUIRED = ("task_id", "model", "attempt", "started_at", "ended_at", "outcome")
 LINE = pl.Struct({**{f: pl.String for f in FIELDS}, "request_ids": pl.List(pl.String)})
@@ -97,6 +99,8 @@ def _validate(recs: pl.LazyFrame, fmt: str, path: Path) -> tuple[pl.LazyFrame, p
         session_id=text["session_id"],
         api_key=text["api_key"],
         project=text["project"],
+        category=text["category"].str.to_lowercase(),
+        harness=text["harness"],
         request_ids=pl.col("request_ids").fill_null(pl.lit([], pl.List(pl.String))),
     )
     reason = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))

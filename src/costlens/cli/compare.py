@@ -49,15 +49,22 @@ def compare(runs, usage_paths, policy_path, output, as_json, review_rate):
 def _render(result, output: Path | None) -> None:
     from rich.console import Console
 
-    from ..reports.money import rounded
-
     console = Console()
     console.print(f"Policy: {result.policy.describe()}")
     console.print(f"Matched tasks: {len(result.matched_tasks)}; left out: {result.excluded.height}")
+    ranks = result.models["rank"].to_list()
     for r in result.models.iter_rows(named=True):
-        per = rounded(r["cost_per_solved_task"])
-        console.print(f"{r['rank']}. {r['run_model']}: {r['reason']} (per solved task {per})")
+        tie = "=" if ranks.count(r["rank"]) > 1 else ""
+        console.print(f"{tie}{r['rank']}. {r['run_model']}: {r['reason']}", markup=False)
+    v = result.verdict
+    console.print(f"Verdict: {v['sentence']}.", markup=False)
+    console.print(f"Recommended: {v['recommended'] or 'none'}", markup=False)
+    for c in result.category_verdicts:
+        text = f"Category {c['category']} ({c['tasks']} tasks, {c['rule']}): "
+        console.print(text + f"{c['recommended'] or 'none'}; {c['why']}.", markup=False)
+    for h in result.harnesses:
+        console.print(f"Harnesses for {h['model']}: {h['sentence']}.", markup=False)
     for r in result.scenarios.filter("winner_changes").iter_rows(named=True):
-        console.print(f"Winner changes under '{r['scenario']}': {r['winner']}")
+        console.print(f"Leader changes under '{r['scenario']}': {r['winner']}")
     if output:
         console.print(f"Wrote {output}")
