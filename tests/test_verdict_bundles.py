@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from bundle_gen import Arm, write_bundle
 from click.testing import CliRunner
+from conftest import SAMPLES
 
 from costlens.cli import cli
 
@@ -119,3 +120,21 @@ def test_harness_and_model_are_compared_with_the_model_held_fixed(tmp_path):
     assert sorted(m["run_model"] for m in out["models"]) == ["aider / opus", "claude-code / opus"]
     (held,) = out["harnesses"]
     assert held["model"] == "opus" and held["winner"] == "claude-code / opus"
+
+
+def test_the_samples_are_not_ranked_on_a_difference_the_data_does_not_show():
+    # The bundled samples: sonnet is cheaper per solved task by a few cents on 20 tasks, far
+    # inside the spread of its per-task costs; they must tie, not rank sonnet first.
+    bundle = SAMPLES / "bundle"
+    runs = [str(bundle / "runs.jsonl"), str(bundle / "runs-opus-part2.csv")]
+    cmd = ["compare", *runs, "--usage", str(bundle / "claude-code"), "--json"]
+    result = CliRunner().invoke(cli, cmd)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    (pair,) = out["verdict"]["pairs"]
+    assert pair["ci_low"] < 0 < pair["ci_high"]
+    assert (out["verdict"]["winner"], out["verdict"]["distinguishable"]) == (None, False)
+    assert [m["rank"] for m in out["models"]] == [1, 1]
+    # Wilson at opus's 24 / 24 solved task runs (samples/README: 20 tasks + 4 repeats)
+    opus = next(m for m in out["models"] if m["run_model"] == "claude-opus-4-5")
+    assert opus["solve_rate_ci_low"] == pytest.approx(0.862024, abs=1e-6)

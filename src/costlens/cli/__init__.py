@@ -36,8 +36,9 @@ def cli() -> None:
     """
 
 
-from . import compare, pricing, report  # noqa: E402  (the modules use nothing from here)
+from . import compare, plan, pricing, report  # noqa: E402  (the modules use nothing from here)
 
 cli.add_command(report.report)
 cli.add_command(compare.compare)
+cli.add_command(plan.plan)
 cli.add_command(pricing.pricing)

@@ -26,8 +26,10 @@ def compare(runs, usage_paths, policy_path, output, as_json, review_rate):
     """Compare models on the tasks every one of them attempted.
 
     RUNS are run logs (costlens, Inspect AI, aider, SWE-agent, mini-swe-agent) or folders.
-    Ranks the models under the policy, marks the Pareto frontier and reprices under price
-    scenarios to show whether the winner holds.
+    Ranks the models under the policy (per category too, when the run logs say one), says
+    whether the data separates them at the policy's confidence (the verdict, with the matched
+    tasks a difference of the observed size would need), marks the Pareto frontier and
+    reprices under price scenarios to show whether the leader holds.
 
     \b
     Example:
