@@ -27,6 +27,7 @@ READ_BY_COSTLENS_ONLY = {
     "Q2: a null field ('\"cwd\":null') elsewhere in the line": (1, 12, 10, 100),
     "Q3: a whole number written as 13.0": (1, 13, 10, 100),
     "Q4: a timestamp with microseconds": (1, 14, 10, 100),
+    "Q5: no timestamp (dated by the file's modification time, issue 8)": (1, 15, 10, 100),
     "Q6: an unparseable client version": (1, 16, 10, 100),
     "Q10: a key repeated in the line": (1, 20, 10, 100),
 }

@@ -6,6 +6,7 @@ progress advance per file and ties any failure to the file that caused it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -130,10 +131,19 @@ def _read_file(
     stage = f"{path}: reader {adapter.name}"
     issues = _collect(schema.conform(read.issues, schema.ISSUES, stage), path)
     rows = read.rows if adapter.kind == "usage" else read.usage  # a harness log may carry usage
-    usage = None if rows is None else _collect(schema.conform(rows, schema.USAGE, stage), path)
+    usage = (
+        None
+        if rows is None
+        else _collect(_timed(schema.conform(rows, schema.USAGE, stage), path), path)
+    )
     if adapter.kind != "runs":
         return usage, None, issues
     return usage, _collect(schema.check(read.rows, schema.RUNS, stage), path), issues
+
+
+def _timed(rows: pl.LazyFrame, path: Path) -> pl.LazyFrame:
+    """A record with no time of its own is dated by its file (``schema.stamp_time``)."""
+    return schema.stamp_time(rows, dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC))
 
 
 def _collect(lf: pl.LazyFrame, path: Path) -> pl.DataFrame:

@@ -17,6 +17,7 @@ offending rows out with a reason instead of failing the whole input; see ``split
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 
 import polars as pl
@@ -72,6 +73,7 @@ USAGE = Columns(
     "model": pl.String(),
     "period_start": UTC_TIME,
     "period_end": UTC_TIME,
+    "time_source": pl.String(),
     "aggregated": pl.Boolean(),
     "request_id": pl.String(),
     "response_id": pl.String(),
@@ -101,7 +103,8 @@ USAGE = Columns(
     "tags": pl.String(),
     },
     optional=[
-        "source_line", "provider", "model", "request_id", "response_id", "session_id",
+        "source_line", "provider", "model", "period_start", "period_end", "time_source",
+        "request_id", "response_id", "session_id",
         "sidechain", "custom_id", "project", "workspace", "api_key", "user", "service_tier",
         "batch", "inference_geo", "context_window", "speed", "requests", *TOKEN_BUCKETS,
         "reasoning", "web_search", "ttl_assumed", "billed_cost", "currency", "line_item",
@@ -208,6 +211,28 @@ numbers the source usage row; ``share`` is the part's weight / total (for readin
 exact split is in the token and cost columns)."""
 
 OUTCOMES = ("pass", "fail", "error")
+
+TIME_SOURCES = ("record", "file_mtime")
+"""Where a usage row's ``period_start`` came from: the record itself (a timestamp, a report
+bucket, a sibling call of the same trajectory), or the file's modification time for a record
+that carries no time (a raw Anthropic Message or Gemini response saved as is)."""
+
+
+def stamp_time(lf: pl.LazyFrame, modified: dt.datetime) -> pl.LazyFrame:
+    """Fill ``time_source``, and give rows with no time the file's modification time.
+
+    Tokens are never lost for want of a time: such a row is priced at ``--price-date`` when
+    given (as every row is), else at ``modified``; ``time_source`` says which rows those are.
+    """
+    untimed = pl.col("period_start").is_null()
+    when = pl.lit(modified, UTC_TIME)
+    return lf.with_columns(
+        time_source=pl.coalesce(
+            "time_source", pl.when(untimed).then(pl.lit("file_mtime")).otherwise(pl.lit("record"))
+        ),
+        period_start=pl.coalesce("period_start", when),
+        period_end=pl.coalesce("period_end", "period_start", when),
+    )
 
 
 class SchemaError(CostlensError):

@@ -22,7 +22,7 @@ from . import kit
 from ._base import first_json_lines
 from ._lines import decode
 from ._usage import ANTHROPIC_USAGE, anthropic_tokens
-from .kit import Read, file_time, lineage
+from .kit import Read, lineage
 
 NAME = "anthropic-batch-results"
 
@@ -62,13 +62,12 @@ class AnthropicBatchResults(kit.Reader):
         other = rows.filter(~ok.fill_null(False))
         kind = result.struct.field("type").fill_null("unknown")
         reason = pl.format("batch result '{}': no usage, not billed", kind)
-        when = file_time(path)
         good = rows.filter(ok.fill_null(False)).select(
             *lineage(NAME, path, pl.col("ln")),
             pl.lit("anthropic").alias("provider"),
             message.struct.field("model").alias("model"),
-            when.alias("period_start"),
-            when.alias("period_end"),
+            # A result carries no time: the file's modification time dates it (at ingest,
+            # ``time_source = file_mtime``), which is when the results were downloaded.
             pl.lit(False).alias("aggregated"),
             message.struct.field("id").alias("response_id"),
             pl.col("custom_id"),

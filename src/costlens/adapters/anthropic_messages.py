@@ -2,10 +2,10 @@
 
 A line is the Message object itself (``type: "message"``, with ``id``, ``model`` and ``usage``)
 or a costlens wrapper around it: ``{"timestamp": ..., "request_id": ..., "session_id": ...,
-"response": {...}}``. A Message carries no time, so a bare Message line has none and is rejected
-(``no timestamp``): log the wrapper's ``timestamp`` (ISO 8601 with ``Z`` or an offset) to price
-it. Anthropic convention: ``input_tokens`` excludes cache reads and writes; output includes
-thinking. A response logged twice (same ``id``) is counted once.
+"response": {...}}``. A Message carries no time, so a bare Message line is dated by the file's
+modification time at ingest (``time_source``); the wrapper's ``timestamp`` (ISO 8601 with ``Z`` or
+an offset) keeps the real one. Anthropic convention: ``input_tokens`` excludes cache reads and
+writes; output includes thinking. A response logged twice (same ``id``) is counted once.
 """
 
 from __future__ import annotations

@@ -67,8 +67,7 @@ class SweAgentTrajectory(kit.Reader):
         session = f"swe-agent:{run}/{task}"
         row = {
             **_common(SWE_NAME, path, model, session),
-            "period_start": end,
-            "period_end": end,
+            # No time in the file: dated by its modification time at ingest (time_source).
             "aggregated": True,
             "requests": h.count(stats.get("api_calls")),
             # model_stats has no cache split: every sent token is counted as uncached input.
@@ -128,8 +127,8 @@ class MiniSweAgentTrajectory(kit.Reader):
             rows = [_total_row(path, model, session, info)]
         times = [r["period_start"] for r in rows if r["period_start"] is not None]
         span = (min(times), max(times)) if times else (None, kit.modified(path))
-        for r in rows:
-            r["period_start"] = r["period_start"] or span[1]
+        for r in rows:  # a call with no time takes its trajectory's last; none: the file's mtime
+            r["period_start"] = r["period_start"] or (span[1] if times else None)
             r["period_end"] = r["period_start"]
         ids = [r["response_id"] for r in rows if r.get("response_id")]
         attempt = _attempt(MINI_NAME, path, task, model, info, span, session, ids, run.name)

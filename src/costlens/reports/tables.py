@@ -15,12 +15,12 @@ from .money import MICRO, allocate, round_columns, rounded
 
 USAGE_COLUMNS = [
     "source_format", "source_file", "source_line", "provider", "model", "model_id",
-    "period_start", "request_id", "session_id", "custom_id", "project", "workspace", "api_key",
-    "service_tier", "batch", "requests", *TOKEN_BUCKETS, "reasoning", "price_status",
+    "period_start", "time_source", "request_id", "session_id", "custom_id", "project",
+    "workspace", "api_key", "service_tier", "batch", "requests", *TOKEN_BUCKETS, "reasoning",
+    "price_status",
     "unpriced_reason", "price_tier", "price_modifiers", "cliff_unchecked", "ttl_assumed", "cost",
-    "billed_cost",
-    "currency", "line_item", "billed_quantity", "billed_unit", "task_id", "run_model", "run_id",
-    "attempt", "attribution_method", "unattributed_cause",
+    "billed_cost", "currency", "line_item", "billed_quantity", "billed_unit", "task_id",
+    "run_model", "run_id", "attempt", "attribution_method", "unattributed_cause",
 ]  # fmt: skip
 
 
