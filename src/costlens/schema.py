@@ -103,8 +103,8 @@ USAGE = Columns(
     "tags": pl.String(),
     },
     optional=[
-        "source_line", "provider", "model", "period_start", "period_end", "time_source",
-        "request_id", "response_id", "session_id",
+        "source_line", "provider", "model", "time_source", "request_id", "response_id",
+        "session_id",
         "sidechain", "custom_id", "project", "workspace", "api_key", "user", "service_tier",
         "batch", "inference_geo", "context_window", "speed", "requests", *TOKEN_BUCKETS,
         "reasoning", "web_search", "ttl_assumed", "billed_cost", "currency", "line_item",

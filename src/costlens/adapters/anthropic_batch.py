@@ -18,6 +18,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from ..schema import UTC_TIME
 from . import kit
 from ._base import first_json_lines
 from ._lines import decode
@@ -68,6 +69,8 @@ class AnthropicBatchResults(kit.Reader):
             message.struct.field("model").alias("model"),
             # A result carries no time: the file's modification time dates it (at ingest,
             # ``time_source = file_mtime``), which is when the results were downloaded.
+            pl.lit(None, UTC_TIME).alias("period_start"),
+            pl.lit(None, UTC_TIME).alias("period_end"),
             pl.lit(False).alias("aggregated"),
             message.struct.field("id").alias("response_id"),
             pl.col("custom_id"),

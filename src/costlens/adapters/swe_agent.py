@@ -68,6 +68,8 @@ class SweAgentTrajectory(kit.Reader):
         row = {
             **_common(SWE_NAME, path, model, session),
             # No time in the file: dated by its modification time at ingest (time_source).
+            "period_start": None,
+            "period_end": None,
             "aggregated": True,
             "requests": h.count(stats.get("api_calls")),
             # model_stats has no cache split: every sent token is counted as uncached input.
