@@ -136,11 +136,21 @@ def _measure(
         rates=_rates_used(usage, book),
         files=got.files,
         summary=summarise(usage, got.issues, tasks, usage_models, book.version)
-        | {"pricing_overrides": [vars(o) for o in book.overrides]},
+        | {"pricing_overrides": [vars(o) for o in book.overrides]}
+        | _terms_summary(usage, book),
         unattributed=metrics.unattributed_by_cause(usage.lazy()).collect(),
         quality=metrics.data_quality(got.issues.lazy()).collect(),
         model_stats=stats.model_stats(models, tasks, att) if with_stats else None,
     )
+
+
+def _terms_summary(usage: pl.DataFrame, book: pricing.Book) -> dict:
+    """Negotiated terms in force (``pricing_terms``) and, when stated, credits drawn and the
+    total in the billing currency (see ``pricing/terms.py``)."""
+    if not book.terms:
+        return {}
+    got = pricing.terms.billing(usage, book.terms, book.table_of())
+    return {"pricing_terms": book.terms_listing, **got}
 
 
 def _refuse_rejections(issues: pl.DataFrame) -> None:

@@ -78,10 +78,17 @@ def show_cmd(model: str, when: dt.datetime | None, paths: tuple[Path, ...], as_j
 @pricing.command("diff")
 @click.argument("old")
 @click.argument("new")
-def diff_cmd(old: str, new: str) -> None:
-    """Which rates moved between two table folders (or git revisions of pricing/), and which
-    already-reported months they would change."""
-    changes = diff_books(load_revision(old), load_revision(new), dt.date.today())
+@click.option(
+    "--pricing",
+    "paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Tables or negotiated terms layered over NEW (what a terms file changes: OLD = NEW).",
+)
+def diff_cmd(old: str, new: str, paths: tuple[Path, ...]) -> None:
+    """Which rates and modifiers moved between two table folders (or git revisions of
+    pricing/), and which already-reported months they would change."""
+    changes = diff_books(load_revision(old), load_revision(new, list(paths)), dt.date.today())
     for c in changes:
         months = ", ".join(c["months"]) or "no past month"
         click.echo(f"{c['model']} {c['what']}: {c['old']} -> {c['new']} ({c['span']}; {months})")

@@ -4,8 +4,9 @@
 ``billed`` before the engine prices the rest.
 """
 
+from . import terms
 from .billed import price
 from .book import Book, Override, bundled_dir, load
 from .engine import PRICED
 
-__all__ = ["PRICED", "Book", "Override", "bundled_dir", "load", "price"]
+__all__ = ["PRICED", "Book", "Override", "bundled_dir", "load", "price", "terms"]

@@ -11,12 +11,13 @@ import datetime as dt
 import fnmatch
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from ..errors import PricingError, located
-from . import check
+from . import check, terms
 from .files import Source, bundled_dir, parse, toml_files
 from .format import BUCKETS, Model, ProviderFile, as_utc
 
@@ -56,17 +57,35 @@ class Override:
 class Book:
     """All providers' merged tables, the files they came from and the digest identifying them."""
 
-    def __init__(self, sources: list[Source]):
+    def __init__(
+        self, sources: list[Source], terms_files: Sequence[tuple[Path, terms.TermsFile]] = ()
+    ):
         self.sources = sources
         self.providers: dict[str, ProviderFile] = {}
         self.origin: dict[tuple[str, str, str], Path] = {}
         self.overrides: list[Override] = []
         for src in sources:
             self._layer(src)
-        digest = hashlib.sha256(
-            b"".join(s.path.name.encode() + s.path.read_bytes() for s in sources)
-        )
+        self.terms = [t for _, t in terms_files]
+        self.terms_listing = [r for path, t in terms_files for r in terms.listing(t, path)]
+        for path, t in terms_files:
+            self._add_terms(path, t)
+        paths = [s.path for s in sources] + [p for p, _ in terms_files]
+        digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in paths))
         self.version = "sha256:" + digest.hexdigest()[:16]
+
+    def _add_terms(self, path: Path, t: terms.TermsFile) -> None:
+        """Discounts, uplifts and committed prices join the providers' dated modifiers."""
+        for p, mods in terms.modifiers(t, self.providers, path).items():
+            f = self.providers[p]
+            self.providers[p] = f.model_copy(update={"modifier": [*f.modifier, *mods]})
+            for m in mods:
+                self.origin[(p, "modifier", m.name)] = path
+                self.overrides.append(Override("terms", p, m.name, "added", str(path)))
+
+    def table_of(self) -> dict[str, str]:
+        """Priced model id -> the provider whose table holds it."""
+        return {m: f.provider for m, (f, _) in self.models.items()}
 
     @property
     def files(self) -> dict[str, ProviderFile]:
@@ -211,6 +230,9 @@ def load(paths: list[Path] | None = None, *, bundled: bool = True) -> Book:
     """
     base = toml_files([bundled_dir()]) if bundled else []
     overlays = toml_files(paths or [])
+    # A terms file (negotiated discounts, credits, FX) rides along with the price tables.
+    terms_paths = [p for p in overlays if terms.is_terms(p)]
+    overlays = [p for p in overlays if p not in terms_paths]
     if not base and not overlays:
         raise PricingError(f"{paths}: no pricing *.toml files found")
     sources = [parse(p) for p in base] + [parse(p, overlay=bundled) for p in overlays]
@@ -218,4 +240,4 @@ def load(paths: list[Path] | None = None, *, bundled: bool = True) -> Book:
         bad = check.errors(src)
         if bad:
             raise PricingError(f"{bad[0].text} (run `costlens pricing check` for all findings)")
-    return Book(sources)
+    return Book(sources, [(p, terms.parse_terms(p)) for p in terms_paths])

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ..errors import PricingError
 from .files import Source, bundled_dir, parse, toml_files
 from .format import BUCKETS, Model, Period, Rates, as_utc
+from .terms import is_terms, parse_terms
 
 STALE_DAYS = 183
 """An open period or modifier whose ``checked`` date is older than this is reported stale."""
@@ -189,9 +191,21 @@ def _missing(rates: Rates) -> list[str]:
 def check_paths(paths: list[Path], stale_days: int = STALE_DAYS) -> tuple[int, list[Finding]]:
     """``costlens pricing check``: (files read, every finding) for the tables at ``paths`` (the
     bundled ones when empty)."""
-    sources = [parse(p) for p in toml_files(paths or [bundled_dir()])]
-    found = [f for s in sources for f in check(s, stale_days=stale_days)]
-    return len(sources), found + list(_shared_names(sources))
+    files = toml_files(paths or [bundled_dir()])
+    # Terms files are checked by reading them: their mistakes are errors at their file.
+    terms_files = [p for p in files if is_terms(p)]
+    found = [f for p in terms_files if (f := _terms_error(p))]
+    sources = [parse(p) for p in files if p not in terms_files]
+    found += [f for s in sources for f in check(s, stale_days=stale_days)]
+    return len(files), found + list(_shared_names(sources))
+
+
+def _terms_error(path: Path) -> Finding | None:
+    try:
+        parse_terms(path)
+    except PricingError as e:
+        return Finding("error", str(e))
+    return None
 
 
 def _shared_names(sources: list[Source]) -> Iterator[Finding]:

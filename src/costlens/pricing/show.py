@@ -106,11 +106,13 @@ def _modifier(x) -> dict:
     }
 
 
-def load_revision(spec: str) -> Book:
-    """Tables from a folder or file, else from ``pricing/`` at a git revision."""
+def load_revision(spec: str, layers: list[Path] | None = None) -> Book:
+    """Tables from a folder or file, else from ``pricing/`` at a git revision; ``layers``
+    (tables or terms files) are layered over them."""
+    layers = layers or []
     path = Path(spec)
     if path.exists():
-        return load([path], bundled=False)
+        return load([path, *layers], bundled=False)
     repo = bundled_dir().parent
     names = _git(repo, "ls-tree", "--name-only", spec, "pricing/").split()
     with tempfile.TemporaryDirectory(prefix="costlens-pricing-") as tmp:
@@ -118,7 +120,7 @@ def load_revision(spec: str) -> Book:
             text = _git(repo, "show", f"{spec}:{name}")
             (Path(tmp) / Path(name).name).write_text(text, encoding="utf-8")
         try:
-            return load([Path(tmp)], bundled=False)
+            return load([Path(tmp), *layers], bundled=False)
         except PricingError as e:
             # Name the revision, not the scratch folder it was unpacked into.
             raise PricingError(str(e).replace(tmp + os.sep, f"{spec}:pricing/")) from e
@@ -143,7 +145,28 @@ def diff_books(old: Book, new: Book, today: dt.date) -> list[dict]:
             for what in sorted(set(before) | set(after)):
                 if before.get(what) != after.get(what):
                     out.append(_change(model_id, what, before, after, lo, hi, today))
+    return out + _modifier_changes(old, new, today)
+
+
+def _modifier_changes(old: Book, new: Book, today: dt.date) -> list[dict]:
+    """Modifiers (negotiated terms among them) added, removed or changed, per provider."""
+    out = []
+    for p in sorted(set(old.providers) | set(new.providers)):
+        a, b = _mods(old, p), _mods(new, p)
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                name, start, end = key
+                hi = as_utc(end) if end else _END
+                before, after = {"effect": a.get(key, "-")}, {"effect": b.get(key, "-")}
+                change = _change(f"{p} modifier {name}", "effect", before, after, start, hi, today)
+                out.append(change)
     return out
+
+
+def _mods(book: Book, provider: str) -> dict[tuple, str]:
+    f = book.providers.get(provider)
+    mods = f.modifier if f else []
+    return {(m.name, m.start, m.to): _modifier(m)["effect"] for m in mods}
 
 
 def _timeline(book: Book, model_id: str) -> list[tuple[dt.datetime, dict]]:
