@@ -185,7 +185,8 @@ def _by_category(tr: pl.DataFrame, policy: Policy, s: Settings) -> tuple[pl.Data
         j = ranking.judge(_models(sub), sub, rule, s)
         frames.append(j.ranked.select(pl.lit(cat).alias("category"), *CATEGORY_COLUMNS))
         tasks = sub["task_id"].n_unique()
-        verdicts.append({"category": cat, "rule": rule.describe(), "tasks": tasks} | j.verdict)
+        head = {"category": cat, "rule": rule.describe(), "tasks": tasks}
+        verdicts.append(head | j.verdict | {"pairs": j.pairs.to_dicts()})
     return (pl.concat(frames) if frames else pl.DataFrame()), verdicts
 
 

@@ -93,7 +93,8 @@ def _rule(raw: dict, default: Rule, path: Path, where: str) -> Rule:
             located(
                 path,
                 None,
-                f"{where}: unknown key {unknown[0]!r}; a category takes {', '.join(RULE_KEYS)}",
+                f"[{where.rstrip('.')}]: unknown key {unknown[0]!r}; "
+                f"a category takes {', '.join(RULE_KEYS)}",
             )
         )
     floor = raw.get("success_floor", default.success_floor)

@@ -194,9 +194,12 @@ def _tie_text(rows: list[dict], criterion: str, tasks: int, needed: int | None, 
 
 
 def _pair_text(r: dict, criterion: str) -> str:
-    fmt = "{:+.1%}" if CRITERIA[criterion][2] else "{:+.2f}"
-    diff = fmt.format(r["difference"])
-    low, high = fmt.format(r["ci_low"]), fmt.format(r["ci_high"])
+    pattern = "{:+.1%}" if CRITERIA[criterion][2] else "{:+.2f}"
+
+    def fmt(x: float | None) -> str:
+        return "undefined" if x is None else pattern.format(x)
+
+    diff, low, high = fmt(r["difference"]), fmt(r["ci_low"]), fmt(r["ci_high"])
     return f"{r['model_a']} - {r['model_b']}: {LABELS[criterion]} {diff}, interval [{low}, {high}]"
 
 
