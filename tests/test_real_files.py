@@ -7,7 +7,9 @@ computed here from the vendors' list prices or taken from totals the files state
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import shutil
 from decimal import Decimal as D
 
@@ -77,3 +79,39 @@ def test_trajectory_holding_only_history_is_an_attempt_without_usage():
     assert report.runs["task_id"].to_list() == ["history-only"]
     skipped = report.issues.filter(pl.col("kind") == "skipped")
     assert skipped["reason"].to_list() == ["no info.model_stats: the trajectory records no usage"]
+
+
+# ---- 3-5. single saved API responses, no time, reasoning beside completion ---------------------
+
+SAVED = REAL / "saved_responses"
+GROK_3_MINI = {"in": D("0.30"), "read": D("0.075"), "out": D("0.50")}  # docs.x.ai/docs/models
+HAIKU_45 = {"in": D(1), "out": D(5)}  # anthropic.com/pricing
+
+
+def test_saved_xai_response_counts_reasoning_beside_completion_and_matches_its_stated_cost():
+    report = costlens.run([SAVED / "xai-tool-call.json"])
+    row = report.usage.row(0, named=True)
+    # usage: prompt 291 (244 cached), completion 26, reasoning 189, total 506 = 291 + 26 + 189:
+    # xAI reports reasoning beside completion, and bills both as output.
+    assert (row["input_uncached"], row["cache_read"]) == (291 - 244, 244)
+    assert (row["output"], row["reasoning"]) == (26 + 189, 189)
+    by_hand = (
+        47 * GROK_3_MINI["in"] + 244 * GROK_3_MINI["read"] + 215 * GROK_3_MINI["out"]
+    ) / 10**6
+    assert row["cost"] == by_hand
+    assert row["billed_cost"] == D(1399000) / 10**10  # the file's cost_in_usd_ticks
+    assert row["billed_cost"] == row["cost"]
+    assert report.issues.filter(pl.col("kind") == "rejected").height == 0
+
+
+def test_saved_anthropic_message_without_a_time_is_priced_at_the_file_time(tmp_path):
+    path = tmp_path / "anthropic-json-tool.1.json"
+    shutil.copy(SAVED / path.name, path)
+    when = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    report = costlens.run([path])
+    row = report.usage.row(0, named=True)
+    assert (row["period_start"], row["time_source"]) == (when, "file_mtime")
+    assert row["cost"] == (1151 * HAIKU_45["in"] + 87 * HAIKU_45["out"]) / 10**6
+    at = costlens.run([path], price_date=dt.datetime(2025, 12, 1, tzinfo=dt.UTC))
+    assert at.usage.row(0, named=True)["price_status"] == "priced"

@@ -34,7 +34,20 @@ def first_json_lines(path: Path, limit: int = 20) -> list[dict]:
             continue
         if isinstance(obj, dict):
             out.append(obj)
-    return out
+    # A pretty-printed document's inner lines may parse on their own: the whole wins.
+    return _whole_document(path) or out
+
+
+def _whole_document(path: Path) -> list[dict]:
+    """A small ``.json`` file holding one pretty-printed object (a saved API response) as its
+    one record; nothing for anything else."""
+    if path.suffix != ".json" or len(head(path)) >= HEAD_BYTES:
+        return []
+    try:
+        obj = json.loads(head(path))
+    except ValueError:
+        return []
+    return [obj] if isinstance(obj, dict) else []
 
 
 def load_json_document(path: Path) -> object:

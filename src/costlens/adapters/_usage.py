@@ -24,6 +24,8 @@ OPENAI_USAGE = pl.Struct(
         "output_tokens": _INT,
         "input_tokens_details": _IN_DETAILS,
         "output_tokens_details": _OUT_DETAILS,
+        "total_tokens": _INT,
+        "cost_in_usd_ticks": _INT,
     }
 )
 """Chat Completions names (``prompt_tokens``...) and Responses names (``input_tokens``...)."""
@@ -66,6 +68,25 @@ def _f(u: pl.Expr, *path: str) -> pl.Expr:
     return u
 
 
+def output_with_reasoning(
+    completion: pl.Expr, reasoning: pl.Expr, prompt: pl.Expr, total: pl.Expr
+) -> pl.Expr:
+    """``output`` from OpenAI-shaped counts, whichever side of completion reasoning sits on.
+
+    OpenAI counts reasoning *inside* ``completion_tokens`` ("reasoning tokens ... are billed as
+    output tokens", platform.openai.com/docs/guides/reasoning; total = prompt + completion).
+    xAI counts it *beside* completion (docs.x.ai/docs/guides/reasoning: ``reasoning_tokens`` are
+    billed as output on top of ``completion_tokens``; total = prompt + completion + reasoning),
+    and so do Gemini models behind OpenAI-compatible gateways (LiteLLM, Portkey), which pass
+    ``thoughtsTokenCount`` through next to ``candidatesTokenCount`` (ai.google.dev/gemini-api/
+    docs/thinking). The row's own ``total_tokens`` tells the two apart; without it, reasoning
+    larger than completion can only be beside it. Never rejected, never undercounted.
+    """
+    beside = (total == prompt + completion + reasoning) & (reasoning > 0)
+    beside = beside.fill_null(False) | (reasoning > completion).fill_null(False)
+    return pl.when(beside).then(completion + reasoning).otherwise(completion).alias("output")
+
+
 def openai_tokens(u: pl.Expr) -> list[pl.Expr]:
     """Bucket columns from an ``OPENAI_USAGE`` struct (either naming)."""
     total_in = pl.coalesce(_f(u, "prompt_tokens"), _f(u, "input_tokens"))
@@ -73,16 +94,30 @@ def openai_tokens(u: pl.Expr) -> list[pl.Expr]:
     cached = details.struct.field("cached_tokens").fill_null(0)
     write = details.struct.field("cache_write_tokens").fill_null(0)
     out_details = pl.coalesce(_f(u, "completion_tokens_details"), _f(u, "output_tokens_details"))
+    completion = pl.coalesce(_f(u, "completion_tokens"), _f(u, "output_tokens"))
+    reasoning = out_details.struct.field("reasoning_tokens").fill_null(0)
     return [
         (total_in - cached - write).alias("input_uncached"),
         cached.alias("cache_read"),
         # OpenAI bills a cache write as input; the price tables give it the input rate.
         write.alias("cache_write_5m"),
         pl.lit(0, pl.Int64).alias("cache_write_1h"),
-        pl.coalesce(_f(u, "completion_tokens"), _f(u, "output_tokens")).alias("output"),
-        out_details.struct.field("reasoning_tokens").fill_null(0).alias("reasoning"),
+        output_with_reasoning(completion, reasoning, total_in, _f(u, "total_tokens")),
+        reasoning.alias("reasoning"),
         pl.lit(0, pl.Int64).alias("web_search"),
         pl.lit(False).alias("ttl_assumed"),
+        *xai_billed(u),
+    ]
+
+
+def xai_billed(u: pl.Expr) -> list[pl.Expr]:
+    """xAI states each response's cost as ``usage.cost_in_usd_ticks``: 1 tick = 1e-10 USD (the
+    figures in real responses equal the token counts at list price to the tick)."""
+    ticks = _f(u, "cost_in_usd_ticks")
+    billed = ticks.cast(pl.Decimal(38, 0)).cast(pl.Decimal(38, 12)) / pl.lit(10**10)
+    return [
+        billed.cast(pl.Decimal(38, 12)).alias("billed_cost"),
+        pl.when(ticks.is_not_null()).then(pl.lit("USD")).alias("currency"),
     ]
 
 

@@ -49,7 +49,7 @@ class AnthropicMessageLog(kit.Reader):
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
 
     def identify(self, path: Path) -> bool:
-        return path.suffix == ".jsonl" and any(
+        return path.suffix in (".jsonl", ".json") and any(
             "sessionId" not in d
             and _message(d).get("type") == "message"
             and isinstance(_message(d).get("usage"), dict)

@@ -50,7 +50,7 @@ class OpenAIResponseLog(kit.Reader):
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
 
     def identify(self, path: Path) -> bool:
-        return path.suffix == ".jsonl" and any(
+        return path.suffix in (".jsonl", ".json") and any(
             "custom_id" not in d and wrapped_object(d).get("object") in OBJECTS
             for d in first_json_lines(path)
         )
