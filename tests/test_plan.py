@@ -57,3 +57,16 @@ def test_plan_errors(tmp_path):
         f"Error: {path}: not a costlens compare --json output (no verdict with pairs); "
         "write one with: costlens compare RUNS... --json > compare.json\n"
     )
+
+
+def test_plan_sizes_each_category_under_its_own_criterion(tmp_path):
+    # The category's pair: leader 0.5 first-attempt success, sd 0.6; 10% -> 0.05
+    # n = ((1.959964 + 0.841621) * 0.6 / 0.05)^2 = 1130.3 -> 1131
+    pair = {"model_a": "A", "model_b": "B", "tasks": 8, "value_a": 0.5, "sd_per_task": 0.6}
+    cat = {"category": "bug-fix", "criterion": "first_attempt_success_rate", "pairs": [pair]}
+    result, _ = _plan(tmp_path, "--detect", "10%", doc=BASELINE | {"categories": [cat]})
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "[bug-fix, first_attempt_success_rate] A - B: about 1131 matched tasks per model "
+        "(now 8; difference 0.05)"
+    )

@@ -4,7 +4,8 @@ rows = plan_from_baseline(Path("compare.json"), "10%")
 
 Reads the ``verdict`` of a ``costlens compare --json`` output (each pair's observed per-task
 spread ``sd_per_task``, its criterion, the leader's value, the confidence and power) and sizes
-a paired bundle to detect the given difference; the formula is in docs/metrics.md.
+a paired bundle to detect the given difference, overall and per category (each category
+under its own criterion); the formula is in docs/metrics.md.
 """
 
 from __future__ import annotations
@@ -43,21 +44,31 @@ def plan_from_baseline(path: Path, detect: str) -> dict:
         InputError: the file is not a compare JSON output with a verdict.
     """
     value, relative = parse_detect(detect)
-    base = _verdict(path)
+    base, categories = _verdict(path)
     s = v.Settings(confidence=float(base["confidence"]), power=float(base["power"]))
-    rows = v.plan(base["pairs"], value, relative, s)
-    for row, pair in zip(rows, base["pairs"], strict=True):
-        row |= {"tasks_now": pair.get("tasks"), "sd_per_task": pair.get("sd_per_task")}
     return {
         "criterion": base["criterion"],
         "confidence": s.confidence,
         "power": s.power,
         "detect": detect.strip(),
-        "pairs": rows,
+        "pairs": _sized(base["pairs"], value, relative, s),
+        "categories": [
+            {"category": c["category"], "criterion": c["criterion"]}
+            | {"pairs": _sized(c["pairs"], value, relative, s)}
+            for c in categories
+            if isinstance(c, dict) and {"category", "criterion", "pairs"} <= c.keys()
+        ],
     }
 
 
-def _verdict(path: Path) -> dict:
+def _sized(pairs: list[dict], value: float, relative: bool, s: v.Settings) -> list[dict]:
+    rows = v.plan(pairs, value, relative, s)
+    for row, pair in zip(rows, pairs, strict=True):
+        row |= {"tasks_now": pair.get("tasks"), "sd_per_task": pair.get("sd_per_task")}
+    return rows
+
+
+def _verdict(path: Path) -> tuple[dict, list]:
     try:
         doc = json.loads(Path(path).read_text())
     except (OSError, UnicodeDecodeError, ValueError) as e:
@@ -69,4 +80,5 @@ def _verdict(path: Path) -> dict:
             located(path, None, "not a costlens compare --json output (no verdict with pairs)")
             + "; write one with: costlens compare RUNS... --json > compare.json"
         )
-    return got
+    cats = doc.get("categories")
+    return got, cats if isinstance(cats, list) else []

@@ -42,7 +42,14 @@ def plan(baseline, detect, as_json):
         f"Criterion: {result['criterion']}; detecting {result['detect']} at "
         f"{result['confidence']:.0%} confidence with {result['power']:.0%} power"
     )
-    for r in result["pairs"]:
+    _pairs(result["pairs"], "")
+    for c in result["categories"]:
+        _pairs(c["pairs"], f"[{c['category']}, {c['criterion']}] ")
+
+
+def _pairs(rows: list[dict], prefix: str) -> None:
+    for r in rows:
         need = r["tasks_needed"]
         text = f"about {need} matched tasks per model" if need else "cannot be sized (no spread)"
-        click.echo(f"{r['pair']}: {text} (now {r['tasks_now']}; difference {r['detect']:.4g})")
+        now = f"(now {r['tasks_now']}; difference {r['detect']:.4g})"
+        click.echo(f"{prefix}{r['pair']}: {text} {now}")
