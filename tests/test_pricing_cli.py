@@ -180,3 +180,58 @@ def test_an_erratum_keeps_the_wrong_number_and_must_match_the_table(tmp_path):
     assert f"{path}:15: error: erratum: rates.cache_read is 0.25, erratum says 0.30" in (
         result.output.splitlines()
     )
+
+
+MISTYPED_WHEN = """schema_version = 1
+provider = "acme"
+currency = "USD"
+service_tiers = ["standard"]
+
+[[model]]
+id = "acme-1"
+  [[model.period]]
+  from = 2025-01-01
+  source = "https://example.com/prices"
+  checked = 2025-01-01
+  confidence = "official"
+  rates = { input = "1", cache_read = "0.1", cache_write_5m = "none", cache_write_1h = "none", output = "2" }
+
+[[modifier]]
+name = "eu"
+when = { regoin = "eu" }
+from = 2025-01-01
+scale = "1.1"
+source = "https://example.com/prices"
+
+[[modifier]]
+name = "batch"
+when = { batch = "yes" }
+from = 2025-01-01
+scale = "0.5"
+source = "https://example.com/prices"
+"""  # noqa: E501
+
+
+def test_a_mistyped_modifier_condition_is_an_error_at_its_line(tmp_path):
+    path = tmp_path / "acme.toml"
+    path.write_text(MISTYPED_WHEN)
+    result = invoke("pricing", "check", str(path), "--stale-days", "100000")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{path}:15: error: modifier eu: when key 'regoin' is not a usage column (such as batch, "
+        "service_tier, inference_geo, speed; all are in docs/schema.md)\n"
+        f"{path}:22: error: modifier batch: when batch must be true or false\n"
+        "1 file(s), 2 error(s), 0 warning(s)\n"
+    )
+
+
+def test_report_refuses_the_mistyped_condition_instead_of_crashing(tmp_path):
+    path = tmp_path / "acme.toml"
+    path.write_text(MISTYPED_WHEN)
+    result = invoke("report", "samples/billing", "--pricing", str(path), "-q")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}:15: modifier eu: when key 'regoin' is not a usage column (such as batch, "
+        "service_tier, inference_geo, speed; all are in docs/schema.md) (run `costlens pricing "
+        "check` for all findings)\n"
+    )

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import polars as pl
+
+from .. import schema
 from ..errors import PricingError
 from .files import Source, bundled_dir, parse, toml_files
-from .format import BUCKETS, Model, Period, Rates, as_utc
+from .format import BUCKETS, Model, Modifier, Period, Rates, as_utc
 from .terms import is_terms, parse_terms
 
 STALE_DAYS = 183
@@ -110,6 +113,7 @@ def _modifiers(src: Source) -> Iterator[Finding]:
         loc = ("modifier", i)
         if not [x for x in ids if any(fnmatch.fnmatchcase(x, g) for g in mod.models)]:
             yield _warn(src, loc, f"modifier {mod.name}: 'models' matches no model of this file")
+        yield from _when(src, loc, mod)
         for w in mod.window:
             if w.tz not in zoneinfo.available_timezones() and w.tz != "UTC":
                 yield _err(src, loc, f"modifier {mod.name}: unknown time zone '{w.tz}'")
@@ -119,6 +123,23 @@ def _modifiers(src: Source) -> Iterator[Finding]:
             elif o.tier is not None and o.tier not in tiers[o.model]:
                 yield _err(src, (*loc, "override", j), f"{o.model} has no tier above {o.tier}")
     yield from _modifier_overlaps(src)
+
+
+def _when(src: Source, loc: tuple, mod: Modifier) -> Iterator[Finding]:
+    """Each ``when`` key must be a usage column (else pricing fails on every report), and its
+    value must fit the column: true / false for a flag, text (or a list of texts) otherwise."""
+    for column, value in mod.when.items():
+        dtype = schema.USAGE.get(column)
+        if dtype is None:
+            yield _err(
+                src,
+                loc,
+                f"modifier {mod.name}: when key '{column}' is not a usage column (such as "
+                "batch, service_tier, inference_geo, speed; all are in docs/schema.md)",
+            )
+        elif isinstance(value, bool) != (dtype == pl.Boolean):
+            want = "true or false" if dtype == pl.Boolean else "a text or a list of texts"
+            yield _err(src, loc, f"modifier {mod.name}: when {column} must be {want}")
 
 
 def _modifier_overlaps(src: Source) -> Iterator[Finding]:
