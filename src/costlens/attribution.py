@@ -54,10 +54,11 @@ def attribute(
     schema.check(priced, schema.PRICED, "attribution input (priced usage)")
     schema.check(runs, schema.RUNS, "attribution input (runs)")
     # Five branches below read the usage: materialise it once so pricing runs once, not five times.
-    usage = priced.with_row_index("_uid").with_columns(pl.col("_uid").cast(pl.Int64)).collect()
+    rows = priced.with_row_index("_uid").with_columns(pl.col("_uid").cast(pl.Int64)).collect()
     # Matching works on a narrow frame of keys; the wide rows are joined back once at the end.
-    keys = usage.select(_KEY_COLUMNS).lazy()
-    usage = usage.lazy()
+    keys = rows.select(_KEY_COLUMNS).lazy()
+    usage = rows.lazy()
+    del rows
     attempts = _attempts(runs, resolve).collect().lazy()
     # An attempt's ids may be provider request ids, response ids (an Inspect log records the
     # raw response's id) or batch custom_ids: a usage row matches on any of its three.

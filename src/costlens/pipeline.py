@@ -212,8 +212,8 @@ def summarise(
     rows_once = usage.filter(pl.col("part") == 1)
     priced = rows_once.filter(pl.col("price_status") == "priced").height
     billed = rows_once.filter(pl.col("price_status") == "billed").height
-    billed_currencies = usage.filter(pl.col("billed_cost").is_not_null())["currency"]
-    billed_currencies = billed_currencies.drop_nulls().unique().sort().to_list()
+    billed_in = usage.filter(pl.col("billed_cost").is_not_null())["currency"]
+    billed_currencies = billed_in.drop_nulls().unique().sort().to_list()
     if len(billed_currencies) > 1:
         raise CostlensError(
             f"billed amounts are in several currencies {billed_currencies}; report them apart"

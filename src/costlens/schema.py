@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import polars as pl
 
@@ -287,7 +288,7 @@ def split_invalid(usage: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
 
     Returns ``(valid, rejected)`` where ``rejected`` follows ``ISSUES``.
     """
-    reason = pl.when(pl.col("period_start").is_null()).then(pl.lit("no timestamp"))
+    reason: Any = pl.when(pl.col("period_start").is_null()).then(pl.lit("no timestamp"))
     for b in TOKEN_BUCKETS:
         reason = reason.when(pl.col(b) < 0).then(pl.lit(f"negative {b} token count"))
     reason = reason.when(pl.col("reasoning") > pl.col("output")).then(

@@ -105,7 +105,9 @@ def _safe_name(archive: Path, name: str) -> PurePosixPath:
     return member
 
 
-def _copy(src: IO[bytes], target: Path, archive: Path, shown: str, packed: int, done: int) -> int:
+def _copy(
+    src: IO[bytes] | gzip.GzipFile, target: Path, archive: Path, shown: str, packed: int, done: int
+) -> int:
     """Stream ``src`` to ``target`` enforcing the limits; return the archive's running total."""
     size = 0
     with open(target, "wb") as dst:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -21,7 +22,7 @@ from .kit import lineage
 def pages(path: Path, exact: bool = False) -> list[dict]:
     """The page objects in a report file (``exact``: numbers kept as their raw text)."""
     doc = load_exact(path) if exact else load_json_document(path)
-    found = doc if isinstance(doc, list) else [doc]
+    found: list[Any] = doc if isinstance(doc, list) else [doc]
     if not all(isinstance(p, dict) and isinstance(p.get("data"), list) for p in found):
         raise InputError(located(path, None, "expected a report page with a 'data' list"))
     return found

@@ -13,7 +13,7 @@ token). The cache-write count has no 5m / 1h split: priced as 5m with ``ttl_assu
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import polars as pl
 
@@ -48,7 +48,7 @@ class ClaudeCodeUsageReport(kit.Reader):
 def _breakdown(path: Path) -> pl.DataFrame:
     """One row per (record, model): the breakdown entry plus its record's actor and day."""
     doc = load_exact(path)
-    pages = doc if isinstance(doc, list) else [doc]
+    pages: list[Any] = doc if isinstance(doc, list) else [doc]
     if not all(isinstance(p, dict) and isinstance(p.get("data"), list) for p in pages):
         raise InputError(located(path, None, "expected a report page with a 'data' list"))
     entries = [

@@ -68,7 +68,7 @@ LINE = pl.Struct(
 
 
 def _has_usage(d: dict) -> bool:
-    inner = d.get("response") if isinstance(d.get("response"), dict) else d
+    inner: dict = d["response"] if isinstance(d.get("response"), dict) else d
     return any(k in inner for k in FIELDS["usage"])
 
 

@@ -89,12 +89,14 @@ class InspectLog(kit.Reader):
 def _members(path: Path, z: zipfile.ZipFile) -> Iterator[dict]:
     """Each ``samples/<id>_epoch_<n>.json``, decoded one at a time."""
     for name in sorted(n for n in z.namelist() if re.match(r"samples/[^/]+\.json$", n)):
-        yield h.load(f"{path}!{name}", z.read(name))
+        yield h.load(Path(f"{path}!{name}"), z.read(name))
 
 
 def _read(path: Path, header: dict, samples: Iterable[dict]) -> Read:
     log = _context(path, header)
-    runs, usage, sums = [], [], {}
+    runs: list[dict] = []
+    usage: list[dict] = []
+    sums: dict = {}
     for s in samples:
         attempt, rows = _sample(log, s)
         runs.append(attempt)
@@ -155,8 +157,8 @@ def _sample(log: _Log, s: dict) -> tuple[dict, list[dict]]:
 def _window(s: dict, events: list[dict], log: _Log) -> tuple:
     """Sample times; else the span of its events; else the log's own start and end."""
     start, end = kit.when_value(s.get("started_at")), kit.when_value(s.get("completed_at"))
-    stamps = [kit.when_value(e.get(k)) for e in events for k in ("timestamp", "completed")]
-    stamps = [t for t in stamps if t is not None]
+    found = [kit.when_value(e.get(k)) for e in events for k in ("timestamp", "completed")]
+    stamps = [t for t in found if t is not None]
     start = start or (min(stamps) if stamps else log.window[0])
     end = end or (max(stamps) if stamps else log.window[1])
     return start, end

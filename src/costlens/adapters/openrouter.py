@@ -16,7 +16,7 @@ caching was used; ``billed_cost`` is what was charged.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import polars as pl
 
@@ -105,7 +105,7 @@ class OpenRouterActivity(kit.Reader):
 
     def read(self, path: Path) -> Read:
         doc = load_exact(path)
-        items = doc.get("data") if isinstance(doc, dict) else doc
+        items: Any = doc.get("data") if isinstance(doc, dict) else doc
         frame = records_frame([i for i in items or [] if isinstance(i, dict)])
         if frame.height == 0:
             return Read(rows=pl.LazyFrame())

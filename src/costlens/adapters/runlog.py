@@ -7,7 +7,7 @@ reason naming the field instead of turning into a silent null or zero.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import polars as pl
 
@@ -103,7 +103,7 @@ def _validate(recs: pl.LazyFrame, fmt: str, path: Path) -> tuple[pl.LazyFrame, p
         harness=text["harness"],
         request_ids=pl.col("request_ids").fill_null(pl.lit([], pl.List(pl.String))),
     )
-    reason = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    reason: Any = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     for f in REQUIRED:
         reason = reason.when(text[f].is_null() | (text[f] == "")).then(pl.lit(f"missing {f}"))
     reason = (

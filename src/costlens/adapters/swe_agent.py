@@ -122,8 +122,8 @@ class MiniSweAgentTrajectory(kit.Reader):
         run = path.parent.parent if path.parent.name == task else path.parent
         session = f"mini-swe-agent:{run.name}/{task}"
         said = [m for m in doc.get("messages") or [] if m.get("role") == "assistant"]
-        calls = [_call(m) for m in said]
-        if said and all(c is not None for c in calls):
+        calls = [c for c in map(_call, said) if c is not None]
+        if said and len(calls) == len(said):
             rows = [_call_row(path, model, session, c) for c in calls]
         else:
             rows = [_total_row(path, model, session, info)]

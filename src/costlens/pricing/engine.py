@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 
@@ -144,7 +145,7 @@ def _periods(book: Book) -> pl.LazyFrame:
         for f, m in book.models.values()
         for i in range(len(m.period))
     ]
-    cols = {
+    cols: dict[str, Any] = {
         "model_id": pl.String,
         "_from": schema.UTC_TIME,
         "p_from": schema.UTC_TIME,

@@ -159,7 +159,7 @@ class Window(BaseModel):
     tz: str = "UTC"
     start: str
     end: str
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = list(DAYS)  # type: ignore[assignment]
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = list(DAYS)  # type: ignore[arg-type]
 
     @field_validator("start", "end")
     @classmethod
@@ -198,7 +198,7 @@ class Modifier(BaseModel):
     from_: dt.date | dt.datetime = Field(alias="from")
     to: dt.date | dt.datetime | None = None
     scale: Decimal | None = None
-    applies_to: list[Bucket] = list(BUCKETS)  # type: ignore[assignment]
+    applies_to: list[Bucket] = list(BUCKETS)  # type: ignore[arg-type]
     models: list[str] = ["*"]
     """Globs over model ids of this file. Without ``scale``, only models with an override."""
     excludes: list[str] = []

@@ -9,6 +9,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 import polars as pl
 
@@ -30,7 +31,7 @@ class Hit:
     def override(self, bucket: str, unit: Decimal) -> pl.Expr | None:
         """This modifier's explicit rate per unit (token or call) for ``bucket`` (null: none)."""
         table = {
-            f"{o.model}|{o.tier or 0}": str(o.rates.get(bucket) / unit)
+            f"{o.model}|{o.tier or 0}": str(cast(Decimal, o.rates.get(bucket)) / unit)
             for o in self.mod.override
             if bucket in type(o.rates).model_fields and o.rates.get(bucket) is not None
         }

@@ -7,6 +7,7 @@ remainder), which keeps every sheet's parts summing to its total to the cent.
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from typing import cast
 
 import polars as pl
 
@@ -29,7 +30,8 @@ def allocate(
     quantum within one quantum per part of the exact sum) lets a breakdown match a total that
     was itself allocated elsewhere.
     """
-    target = rounded(sum(parts, Decimal(0)), quantum) if target is None else target
+    if target is None:
+        target = cast(Decimal, rounded(sum(parts, Decimal(0)), quantum))
     floors = [p.quantize(quantum, rounding=ROUND_FLOOR) for p in parts]
     left = int((target - sum(floors, Decimal(0))) / quantum)
     order = sorted(range(len(parts)), key=lambda i: (-(parts[i] - floors[i]), i))

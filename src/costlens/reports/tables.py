@@ -6,6 +6,7 @@ so that the parts shown add up to the total shown."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 import polars as pl
 
@@ -94,7 +95,7 @@ def model_stats(report: Report) -> pl.DataFrame | None:
 def summary_rows(report: Report) -> list[tuple[str, object]]:
     """Label/value pairs for the Summary sheet, money rounded to cents."""
     s = report.summary
-    total = rounded(s["total_cost"])
+    total = cast(Decimal, rounded(s["total_cost"]))
     unattributed = unattributed_cents(report)
     rows: list[tuple[str, object]] = [
         ("Total cost (priced usage)", total),
