@@ -15,11 +15,24 @@ from .options import review_rate_option
     "--usage",
     "usage_paths",
     multiple=True,
+    metavar="PATH",
     type=click.Path(path_type=Path),
     help="Usage exports or agent logs (file or folder) to join to the runs.",
 )
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="policy.toml")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write an Excel workbook.")
+@click.option(
+    "--policy",
+    "policy_path",
+    metavar="FILE.toml",
+    type=click.Path(path_type=Path),
+    help="How to rank: policy TOML file (docs/metrics.md); default lowest cost per solved task.",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE.xlsx",
+    type=click.Path(path_type=Path),
+    help="Write an Excel workbook.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout.")
 @review_rate_option("Hourly rate for review_minutes; overrides the policy's review_rate.")
 def compare(runs, usage_paths, policy_path, output, as_json, review_rate):

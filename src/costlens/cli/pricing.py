@@ -20,9 +20,10 @@ def pricing() -> None:
 
 
 @pricing.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path(path_type=Path))
 @click.option(
     "--stale-days",
+    metavar="DAYS",
     default=checks.STALE_DAYS,
     show_default=True,
     help="Warn when an open price was last checked more than this many days ago.",
@@ -47,13 +48,16 @@ def check_cmd(paths: tuple[Path, ...], stale_days: int) -> None:
 @click.option(
     "--at",
     "when",
+    metavar="DATE",
     type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
-    help="Show only the prices in force at this date (UTC); default every period.",
+    help="Show only the prices in force at this date, YYYY-MM-DD[THH:MM:SS] UTC (default: every "
+    "period).",
 )
 @click.option(
     "--pricing",
     "paths",
     multiple=True,
+    metavar="PATH",
     type=click.Path(path_type=Path),
     help="Price tables (file or folder) layered over the bundled ones.",
 )
@@ -76,12 +80,13 @@ def show_cmd(model: str, when: dt.datetime | None, paths: tuple[Path, ...], as_j
 
 
 @pricing.command("diff")
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
 @click.option(
     "--pricing",
     "paths",
     multiple=True,
+    metavar="PATH",
     type=click.Path(path_type=Path),
     help="Tables or negotiated terms layered over NEW (what a terms file changes: OLD = NEW).",
 )

@@ -14,22 +14,33 @@ from .options import progress, review_rate_option
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=Path)
+)
 @click.option(
     "--runs",
     "run_paths",
     multiple=True,
+    metavar="PATH",
     type=click.Path(path_type=Path),
     help="Run log (JSONL or CSV) or folder of them. Run logs among PATHS are found too.",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write an Excel workbook.")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE.xlsx",
+    type=click.Path(path_type=Path),
+    help="Write an Excel workbook.",
+)
 @click.option(
     "--csv-dir",
+    metavar="DIR",
     type=click.Path(path_type=Path),
     help="Write usage.csv, tasks.csv and models.csv into this folder.",
 )
 @click.option(
     "--parquet-dir",
+    metavar="DIR",
     type=click.Path(path_type=Path),
     help="Write usage.parquet, tasks.parquet and models.parquet (exact decimals) into this folder.",
 )
@@ -38,11 +49,13 @@ from .options import progress, review_rate_option
     "--pricing",
     "pricing_paths",
     multiple=True,
+    metavar="PATH",
     type=click.Path(path_type=Path),
     help="Price tables (file or folder) layered over the bundled ones; listed in the report.",
 )
 @click.option(
     "--price-date",
+    metavar="YYYY-MM-DD",
     type=click.DateTime(["%Y-%m-%d"]),
     help="Reprice all usage at the prices in force on this date (UTC).",
 )
