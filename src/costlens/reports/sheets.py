@@ -56,7 +56,7 @@ def _converter(ws, dtype: pl.DataType) -> Callable[[object], object]:
     if (dtype.is_numeric() and not isinstance(dtype, pl.Decimal)) or dtype == pl.Boolean:
         return lambda v: v
     if dtype == pl.String:
-        return lambda v: cell(ws, v) if v is not None and v.startswith(RISKY) else v
+        return lambda v: cell(ws, v) if isinstance(v, str) and v.startswith(RISKY) else v
     return lambda v: None if v is None else cell(ws, v)
 
 
@@ -64,7 +64,8 @@ def cell(ws, value: object, bold: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws)
     if isinstance(value, Decimal):
         cell.value = float(value)
-        cell.number_format = "#,##0.00" if value.as_tuple().exponent >= -2 else "0.000000"
+        places = value.as_tuple().exponent  # a letter for NaN / infinity, never money here
+        cell.number_format = "#,##0.00" if isinstance(places, int) and places >= -2 else "0.000000"
     elif isinstance(value, dt.datetime):
         cell.value = value.astimezone(dt.UTC).replace(tzinfo=None)
         cell.number_format = "yyyy-mm-dd hh:mm:ss"
