@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLES
+from sample_counts import claude_code_lines, report_results
 
 from costlens.adapters import ADAPTERS
 from costlens.cli import cli
@@ -55,6 +56,9 @@ def test_truncated_line_is_rejected_with_its_location_and_strict_fails(tmp_path)
     assert not out.exists()
 
 
+REPORT_OPENAI = "openai-usage-completions-2025-12.json"
+
+
 def test_json_summary_has_the_documented_keys():
     result = invoke("report", str(SAMPLES), "--json")
     assert result.exit_code == 0
@@ -77,9 +81,19 @@ def test_json_summary_has_the_documented_keys():
         "reasoning",
     }
     assert set(s["rows"]) >= {"read", "priced", "unpriced", "rejected", "duplicate"}
-    rows = s["rows"]
-    parts = ("priced", "unpriced", "billed", "rejected", "duplicate")
-    assert rows["read"] == sum(rows[k] for k in parts)
+    # Counted from the sample files themselves (tests/sample_counts.py): 146 + 143 report rows,
+    # 2,200 Claude Code usage lines holding 1,098 distinct records, 1 line that is not JSON.
+    reports = sum(map(report_results, ["anthropic-usage-report-2025-12.json", REPORT_OPENAI]))
+    cc = claude_code_lines()
+    assert s["rows"] == {
+        "read": reports + cc["usage"] + cc["not_json"],  # 2,490
+        "priced": reports + cc["records"],  # 1,387: every sample model has a price
+        "unpriced": 0,
+        "billed": 0,
+        "rejected": cc["not_json"],
+        "duplicate": cc["usage"] - cc["records"],  # 1,102
+        "skipped": cc["skipped"],  # lines without usage, and one <synthetic> notice
+    }
     total = Decimal(s["total_cost"])
     assert total == sum(Decimal(m["cost"]) for m in s["models"])
     assert s["pricing_version"].startswith("sha256:")

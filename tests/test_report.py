@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES
+from sample_counts import claude_code_lines, run_attempts
 
 import costlens
 from costlens.cli import cli
@@ -54,16 +55,23 @@ def test_claude_code_bundle_cost_matches_a_hand_computation(sample_report):
     )
 
 
-def test_conservation_total_is_tasks_plus_unattributed(sample_report):
+def test_task_cost_is_the_hand_priced_usage_of_the_run_logs_sessions(sample_report):
+    """Each attempt in the run logs names its Claude Code session; the usage of those sessions,
+    priced by hand, is what the tasks cost ($48.56); the rest of the total is unattributed."""
+    sessions = {r["session_id"] for r in run_attempts() if r.get("session_id")}
+    rows = ingest([SAMPLES / "bundle" / "claude-code"]).usage.to_dicts()
+    expected = sum((hand_cost(r) for r in rows if r["session_id"] in sessions), D(0))
     s = sample_report.summary
-    assert s["total_cost"] == s["task_cost"] + s["unattributed_cost"]
-    assert s["task_cost"] == D(sample_report.tasks["cost"].sum())
+    assert s["task_cost"] == s["attributed_cost"] == expected
+    assert expected.quantize(D("0.01")) == D("48.56")
+    assert s["unattributed_cost"] == s["total_cost"] - expected
 
 
 def test_every_row_is_accounted_for(sample_report):
-    r = sample_report.summary["rows"]
-    assert r["read"] == r["priced"] + r["unpriced"] + r["rejected"] + r["duplicate"]
-    assert r["rejected"] == 1  # the truncated line in the samples
+    """Counts from the sample files (tests/sample_counts.py), not from the code's own sums."""
+    r, cc = sample_report.summary["rows"], claude_code_lines()
+    assert r["duplicate"] == cc["usage"] - cc["records"]
+    assert r["rejected"] == cc["not_json"] == 1  # the truncated line in the samples
     assert r["unpriced"] == 0  # the fine-tuned model is priced at its fine-tuned rates
 
 
@@ -94,11 +102,14 @@ def test_workbook_sheets_and_summary_adds_up(tmp_path):
 
 
 def test_json_total_equals_workbook_total(tmp_path):
-    result = CliRunner().invoke(cli, ["report", str(SAMPLES), "--json"])
-    s = json.loads(result.output)
-    assert D(s["total_cost"]).quantize(D("0.01")) == costlens.run([SAMPLES]).summary[
-        "total_cost"
-    ].quantize(D("0.01"))
+    """The JSON total (exact) and the workbook's (cents, read back) are the same number."""
+    out = tmp_path / "report.xlsx"
+    result = CliRunner().invoke(cli, ["report", str(SAMPLES), "--json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    exact = D(json.loads(result.output)["total_cost"])
+    summary = openpyxl.load_workbook(out, read_only=True)["Summary"]
+    shown = {r[0]: r[1] for r in summary.iter_rows(min_row=2, values_only=True)}
+    assert D(str(shown["Total cost (priced usage)"])) == exact.quantize(D("0.01"))
 
 
 def test_usage_sheet_is_capped_and_the_summary_says_so(tmp_path, monkeypatch, sample_report):
