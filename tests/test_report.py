@@ -59,7 +59,7 @@ def test_task_cost_is_the_hand_priced_usage_of_the_run_logs_sessions(sample_repo
     """Each attempt in the run logs names its Claude Code session; the usage of those sessions,
     priced by hand, is what the tasks cost ($48.56); the rest of the total is unattributed."""
     sessions = {r["session_id"] for r in run_attempts() if r.get("session_id")}
-    rows = ingest([SAMPLES / "bundle" / "claude-code"]).usage.to_dicts()
+    rows = discover([SAMPLES / "bundle" / "claude-code"]).usage.to_dicts()
     expected = sum((hand_cost(r) for r in rows if r["session_id"] in sessions), D(0))
     s = sample_report.summary
     assert s["task_cost"] == s["attributed_cost"] == expected
