@@ -91,7 +91,10 @@ def test_documented_command_runs(doc, line, command, samples_cwd):
     if command.endswith(YOUR_FILES):
         return _parse_only(args)
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, f"{doc}:{line}: {command}\n{result.output}"
+    assert result.exit_code == 0, (
+        f"{doc}:{line}: {command}\n{result.output}\n(documented commands run on the samples; "
+        f"end a line that needs files not in the repository with '{YOUR_FILES}')"
+    )
     for target in _outputs(args):
         assert (samples_cwd / target).exists(), f"{doc}:{line}: wrote no {target}"
 
