@@ -5,6 +5,7 @@ is in the comments; the code's goldens are only regression guards, these are the
 Rates used (USD per 1M tokens: input / cache read / 5m write / 1h write / output):
   claude-sonnet-4-5  3 / 0.30 / 3.75 / 6 / 15        claude-sonnet-4   3 / 0.30 / 3.75 / 6 / 15
   claude-opus-4-1    15 / 1.50 / 18.75 / 30 / 75     claude-3-5-haiku  0.80 / 0.08 / 1 / 1.60 / 4
+  claude-haiku-4-5   1 / 0.10 / 1.25 / 2 / 5
   gpt-4.1-mini       0.40 / 0.10 / - / - / 1.60      gpt-5, gpt-5-codex 1.25 / 0.125 / 1.25 / - / 10
   gpt-5-mini         0.25 / 0.025 / - / - / 2.00     gemini-2.5-flash  0.30 / 0.03 / - / - / 2.50
   gemini-2.5-pro above 200K input: 2.50 input       batch (Azure OpenAI): half price
@@ -47,8 +48,10 @@ def test_anthropic_message_log():
     # sonnet 4.5: 4 in x 3 + 51,034 cache read x 0.30 + 2,210 1h write x 6 + 388 out x 15
     #   = 12 + 15,310.2 + 13,260 + 5,820 = 34,402.2 (/1M), plus 2 web searches x $0.01
     # opus 4.1: 1,200 in x 15 + 600 5m write x 18.75 + 250 out x 75 = 18,000 + 11,250 + 18,750
+    # haiku 4.5, a message logged with no time (dated by the file, time_source): 50 x 1 + 10 x 5
     got = total("anthropic_message_log/messages.jsonl")
-    assert got["total_cost"] == D("34402.2") / M + D("0.02") + D(48_000) / M == D("0.1024022")
+    expected = D("34402.2") / M + D("0.02") + D(48_000) / M + D(100) / M
+    assert got["total_cost"] == expected == D("0.1025022")
 
 
 def test_claude_code_usage_report():
