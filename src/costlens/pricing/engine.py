@@ -18,7 +18,7 @@ import polars as pl
 
 from .. import schema
 from ..schema import MONEY, TOKEN_BUCKETS
-from . import modifiers
+from . import intervals, modifiers
 from .book import ALIAS, Book
 from .format import BUCKETS, FEES, Model, ProviderFile, as_utc
 
@@ -53,21 +53,66 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
         nulls_equal=True,
         maintain_order="left",
     ).with_columns(_at=when)
-    rows = _during(rows, _aliases(book), "_key").with_columns(model_id=_model_id())
-    rows = _during(rows, _periods(book), "model_id")
+    rows = intervals.during(rows, _aliases(book), "_key").with_columns(model_id=_model_id())
+    periods = _periods(book)
     tiers = _max_tiers(book)
+    rows = intervals.during(rows, periods.select("model_id", "_from", *_per_row(tiers)), "model_id")
     rows = rows.with_columns(_tier=_tier_index(tiers)).with_columns(
         _tier_above=_tier_pick(tiers, "above", pl.lit(0, pl.Int64)).fill_null(0)
     )
     hits = modifiers.hits(book.providers)
-    rows = rows.with_columns(
-        *[h.expr.alias(f"_hit{i}") for i, h in enumerate(hits)],
+    rows = rows.with_columns(_hits=_bits([h.expr for h in hits]))
+    # Rates depend only on (period, tier, which modifiers apply, service tier): work them out
+    # once per distinct combination, not once per row, then join them back.
+    rates = _rates(rows.select(_COMBO).unique(), periods, hits, book, tiers)
+    rows = rows.join(rates, on=_COMBO, how="left", nulls_equal=True, maintain_order="left")
+    rows = rows.with_columns(_reason=_unpriced_reason(book))
+    return _costs(rows.drop("_in"), book.version, tiers)
+
+
+_COMBO = ["_pid", "model_id", "_tier", "_tier_above", "_hits", "service_tier"]
+"""What a row's rates depend on, besides its own token counts."""
+
+
+def _per_row(tiers: int) -> list[str]:
+    """Period columns each row needs: its id, bounds and cliff thresholds."""
+    return ["_pid", "p_from", "p_to", *[f"t{k}_{c}" for k in range(tiers) for c in ("above", "ge")]]
+
+
+def _bits(flags: list[pl.Expr]) -> pl.Expr:
+    """Which of the modifiers apply to a row, as one integer (bit i: modifier i)."""
+    return pl.sum_horizontal(
+        pl.lit(0, pl.Int64), *[f.cast(pl.Int64) * (1 << i) for i, f in enumerate(flags)]
+    )
+
+
+def _rates(
+    combos: pl.LazyFrame,
+    periods: pl.LazyFrame,
+    hits: list[modifiers.Hit],
+    book: Book,
+    tiers: int,
+) -> pl.LazyFrame:
+    """Per distinct combination: final rates, modifier names, label and rate-level reasons."""
+    detail = periods.drop("model_id", "_from", "p_from", "p_to")
+    rows = combos.join(detail, on="_pid", how="left").with_columns(
+        *[(pl.col("_hits") & (1 << i) != 0).alias(f"_hit{i}") for i in range(len(hits))],
         *[_base_rate(b, tiers).alias(f"_base_{b}") for b in (*BUCKETS, *FEES)],
     )
     hits = [modifiers.Hit(h.mod, h.provider, pl.col(f"_hit{i}")) for i, h in enumerate(hits)]
     rows = rows.with_columns(*_final_rates(hits), _mods=_names(hits), _clash=_clashes(hits))
-    rows = rows.with_columns(_reason=_unpriced_reason(book, hits))
-    return _costs(rows.drop("_in"), book.version, tiers)
+    keep = [f"_rate_{b}" for b in (*BUCKETS, *FEES)]
+    return rows.select(
+        *_COMBO,
+        *keep,
+        "_mods",
+        "p_source",
+        "p_confidence",
+        "p_file",
+        "p_currency",
+        _label=_tier_pick(tiers, "label", pl.lit("base")),
+        _rate_reason=_rate_reason(book, hits),
+    )
 
 
 def _resolved(usage: pl.LazyFrame, book: Book) -> pl.LazyFrame:
@@ -86,47 +131,6 @@ def _aliases(book: Book) -> pl.LazyFrame:
         orient="row",
     )
     return frame.lazy()
-
-
-def _during(rows: pl.LazyFrame, table: pl.LazyFrame, key: str) -> pl.LazyFrame:
-    """Left-join to each row the ``table`` entry of its ``key`` in force at ``_at``.
-
-    An entry is in force on ``[_from, next _from of the same key)``. Each key's timeline is
-    covered end to end (an empty entry before its first ``_from``), so a left equi-join on the
-    key followed by the interval filter keeps exactly one row per input row: the interval
-    match runs on a narrow frame and the payload joins back on a unique entry id.
-    """
-    spans = _spans(table, key)
-    bounds = spans.select(key, "_lo", "_hi", "_id")
-    first = pl.col("_lo").is_null()
-    inside = (pl.col("_lo") <= pl.col("_at")).fill_null(True) & (
-        pl.col("_at") < pl.col("_hi")
-    ).fill_null(True)
-    keep = pl.col("_id").is_null() | pl.when(pl.col("_at").is_null()).then(first).otherwise(inside)
-    hit = (
-        rows.select("_in", key, "_at")
-        .join(bounds, on=key, how="left", maintain_order="left")
-        .filter(keep)
-        .select("_in", "_id")
-    )
-    payload = spans.drop(key, "_lo", "_hi")
-    return (
-        rows.join(hit, on="_in", how="left", maintain_order="left")
-        .join(payload, on="_id", how="left", maintain_order="left")
-        .drop("_id")
-    )
-
-
-def _spans(table: pl.LazyFrame, key: str) -> pl.LazyFrame:
-    """``table`` with ``[_lo, _hi)`` per entry (null: unbounded) and a leading empty entry per
-    key; the payload of the empty entry is null, so rows before a key's first entry match none.
-    """
-    entries = table.sort(key, "_from").with_columns(
-        _lo=pl.col("_from"), _hi=pl.col("_from").shift(-1).over(key)
-    )
-    lead = entries.group_by(key).agg(_hi=pl.col("_from").min())
-    both = pl.concat([entries, lead], how="diagonal_relaxed")
-    return both.with_row_index("_id").drop("_from")
 
 
 def _model_id() -> pl.Expr:
@@ -159,7 +163,7 @@ def _periods(book: Book) -> pl.LazyFrame:
     for k in range(tiers):
         cols |= {f"t{k}_above": pl.Int64, f"t{k}_ge": pl.Boolean, f"t{k}_label": pl.String}
         cols |= {f"t{k}_{b}": MONEY for b in BUCKETS}
-    return pl.DataFrame(records, schema=cols, orient="row").lazy()
+    return pl.DataFrame(records, schema=cols, orient="row").with_row_index("_pid").lazy()
 
 
 def _period_row(book: Book, f: ProviderFile, m: Model, i: int, tiers: int) -> tuple:
@@ -263,7 +267,8 @@ def _clashes(hits: list[modifiers.Hit]) -> pl.Expr:
     return out
 
 
-def _unpriced_reason(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
+def _unpriced_reason(book: Book) -> pl.Expr:
+    """Why a row cannot be priced (null: it can), checked in this order."""
     day = pl.col("_at").dt.strftime("%Y-%m-%d %H:%M:%S UTC")
     reason = (
         pl.when(pl.col("model").is_null())
@@ -274,7 +279,21 @@ def _unpriced_reason(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
         .then(pl.format("alias '{}' names no model at {}", "model", day))
         .when(pl.col("p_from").is_null() | (pl.col("_at") >= pl.col("p_to")).fill_null(False))
         .then(pl.format("no price for {} at {}", "model_id", day))
-        .when(_odd_tier(book, hits))
+        .when(pl.col("_rate_reason").is_not_null())
+        .then(pl.col("_rate_reason"))
+    )
+    for bucket, rate in [*RATE_FOR.items(), *((f, f) for f in FEES)]:
+        missing = (pl.col(bucket) > 0) & pl.col(f"_rate_{rate}").is_null()
+        reason = reason.when(missing).then(
+            pl.format(f"no {rate} rate for {{}} at {{}}", "model_id", day)
+        )
+    return reason.otherwise(None)
+
+
+def _rate_reason(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
+    """Reasons that depend on the rates alone (one combination of period, tier, modifiers)."""
+    reason = (
+        pl.when(_odd_tier(book, hits))
         .then(pl.format("no price for service tier '{}' of {}", "service_tier", "model_id"))
         .when(pl.col("_clash").is_not_null())
         .then(pl.format("{} do not combine (no published price)", "_clash"))
@@ -284,11 +303,6 @@ def _unpriced_reason(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
             pl.format(
                 f"several modifiers set the {b} rate of {{}}: add one combined table", "model_id"
             )
-        )
-    for bucket, rate in [*RATE_FOR.items(), *((f, f) for f in FEES)]:
-        missing = (pl.col(bucket) > 0) & pl.col(f"_rate_{rate}").is_null()
-        reason = reason.when(missing).then(
-            pl.format(f"no {rate} rate for {{}} at {{}}", "model_id", day)
         )
     return reason.otherwise(None)
 
@@ -317,7 +331,7 @@ def _costs(rows: pl.LazyFrame, version: str, tiers: int) -> pl.LazyFrame:
         f"cost_{f}": pl.when(priced).then(pl.col(f) * pl.col(f"_rate_{f}").fill_null(0))
         for f in FEES
     }
-    label = _tier_pick(tiers, "label", pl.lit("base"))
+    label = pl.col("_label")
     has_cliff = pl.col("t0_above").is_not_null() if tiers else pl.lit(False)
     out = rows.with_columns(**costs).with_columns(
         cost=pl.when(priced).then(pl.sum_horizontal(*[pl.col(c) for c in costs])),
