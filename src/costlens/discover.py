@@ -70,14 +70,15 @@ def read_each(
         if a.kind != "runs":
             raise InputError(located(p, None, f"passed as a run log but reads as {a.name}"))
         chosen.append((p, a))
-    out = []
-    # Two files at a time: a file's JSON decoding runs mostly on one core, and results come
+    got: dict[Path, FileRead] = {}
+    # Two jobs at a time: a file's JSON decoding runs mostly on one core, and results come
     # back in input order, so output and "first seen" ties do not depend on timing.
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        for (path, adapter), got in zip(chosen, pool.map(_read_file, chosen), strict=True):
-            u, r, i = got
-            out.append(FileRead(path, adapter.name, adapter.kind, u, r, i))
-            tick(path)
+        for job, read in zip(jobs := _jobs(chosen), pool.map(_read_job, jobs), strict=True):
+            for path, (u, r, i) in zip(job[0], _per_file(job[0], *read), strict=True):
+                got[path] = FileRead(path, job[1].name, job[1].kind, u, r, i)
+                tick(path)
+    out = [got[p] for p, _ in chosen]
     for p in empty:
         out.append(FileRead(p, "(empty)", "empty", None, None, _empty_issues([p])))
     return out
@@ -122,12 +123,62 @@ def _empty_issues(paths: list[Path]) -> pl.DataFrame:
     )
 
 
+_Job = tuple[list[Path], adapters.Adapter]
+
+
+def _jobs(chosen: list[tuple[Path, adapters.Adapter]]) -> list[_Job]:
+    """One job per file, except that all files of a reader that reads many files in one query
+    (``read_many``) make one job, placed where its first file was."""
+    jobs: list[_Job] = []
+    batches: dict[str, list[Path]] = {}
+    for path, adapter in chosen:
+        if not adapter.batched():
+            jobs.append(([path], adapter))
+        elif adapter.name in batches:
+            batches[adapter.name].append(path)
+        else:
+            batches[adapter.name] = [path]
+            jobs.append((batches[adapter.name], adapter))
+    return jobs
+
+
+def _read_job(job: _Job) -> tuple[pl.DataFrame | None, pl.DataFrame | None, pl.DataFrame]:
+    paths, adapter = job
+    if len(paths) == 1:
+        return _read_file(paths[0], adapter, adapter.read(paths[0]))
+    try:
+        return _read_file(paths[0], adapter, adapter.read_many(paths))
+    except InputError:
+        # A structurally broken file among many: read them one by one to name it.
+        got = [_read_file(p, adapter, adapter.read(p)) for p in paths]
+        return tuple(_concat([g[k] for g in got]) for k in range(3))  # type: ignore[return-value]
+
+
+def _per_file(
+    paths: list[Path], usage: pl.DataFrame | None, runs: pl.DataFrame | None, issues: pl.DataFrame
+) -> list[tuple[pl.DataFrame | None, pl.DataFrame | None, pl.DataFrame]]:
+    """A job's collected frames split back into one (usage, attempts, issues) per file."""
+    if len(paths) == 1:
+        return [(usage, runs, issues)]
+
+    def split(frame: pl.DataFrame | None) -> list[pl.DataFrame | None]:
+        if frame is None:
+            return [None] * len(paths)
+        parts = {k[0]: v for k, v in frame.partition_by("source_file", as_dict=True).items()}
+        return [parts.get(str(p), frame.clear()) for p in paths]
+
+    return list(zip(split(usage), split(runs), split(issues), strict=True))  # type: ignore[arg-type]
+
+
+def _concat(frames: list[pl.DataFrame | None]) -> pl.DataFrame | None:
+    present = [f for f in frames if f is not None]
+    return pl.concat(present) if present else None
+
+
 def _read_file(
-    chosen: tuple[Path, adapters.Adapter],
+    path: Path, adapter: adapters.Adapter, read: adapters.Read
 ) -> tuple[pl.DataFrame | None, pl.DataFrame | None, pl.DataFrame]:
-    """(usage, attempts, issues) of one file, collected."""
-    path, adapter = chosen
-    read = adapter.read(path)
+    """(usage, attempts, issues) of one read, collected."""
     stage = f"{path}: reader {adapter.name}"
     issues = _collect(schema.conform(read.issues, schema.ISSUES, stage), path)
     rows = read.rows if adapter.kind == "usage" else read.usage  # a harness log may carry usage

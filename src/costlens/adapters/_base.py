@@ -23,31 +23,42 @@ def head(path: Path) -> str:
         return f.read(HEAD_BYTES).decode("utf-8", errors="replace")
 
 
-def first_json_lines(path: Path, limit: int = 20) -> list[dict]:
-    """Parse up to ``limit`` complete leading lines of a JSONL file; skip ones that fail."""
-    out: list[dict] = []
-    lines = head(path).splitlines()[:limit]
-    for line in lines[:-1] if len(head(path)) >= HEAD_BYTES else lines:
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(obj, dict):
-            out.append(obj)
-    # A pretty-printed document's inner lines may parse on their own: the whole wins.
-    return _whole_document(path) or out
+HEAD_LINES = 20
+"""At most this many leading lines are parsed for identification."""
 
 
-def _whole_document(path: Path) -> list[dict]:
-    """A small ``.json`` file holding one pretty-printed object (a saved API response) as its
-    one record; nothing for anything else."""
-    if path.suffix != ".json" or len(head(path)) >= HEAD_BYTES:
-        return []
+def first_json_lines(path: Path, limit: int = HEAD_LINES) -> list[dict]:
+    """Parse up to ``limit`` complete leading lines of a JSONL file; skip ones that fail.
+
+    Every reader's ``identify`` asks this of the same file: the head is read and parsed once
+    per file (``_head_lines``), and each reader decides on the same parsed objects.
+    """
+    whole, parsed, cut = _head_lines(path)
+    if whole:
+        # A pretty-printed document's inner lines may parse on their own: the whole wins.
+        return list(whole)
+    parsed = parsed[: min(limit, HEAD_LINES)]
+    return [obj for obj in (parsed[:-1] if cut else parsed) if obj is not None]
+
+
+@functools.lru_cache(maxsize=256)
+def _head_lines(path: Path) -> tuple[tuple[dict, ...], tuple[dict | None, ...], bool]:
+    """The head as one whole small ``.json`` document (or nothing), its leading lines parsed
+    (None: not a JSON object), and whether the head was cut short by ``HEAD_BYTES`` (then its
+    last line may be incomplete)."""
+    text = head(path)
+    cut = len(text) >= HEAD_BYTES
+    whole = _object(text) if path.suffix == ".json" and not cut else None
+    lines = tuple(_object(line) for line in text.splitlines()[:HEAD_LINES])
+    return ((whole,) if whole else ()), lines, cut
+
+
+def _object(line: str) -> dict | None:
     try:
-        obj = json.loads(head(path))
+        obj = json.loads(line)
     except ValueError:
-        return []
-    return [obj] if isinstance(obj, dict) else []
+        return None
+    return obj if isinstance(obj, dict) else None
 
 
 def load_json_document(path: Path) -> object:

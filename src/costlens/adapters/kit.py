@@ -62,6 +62,26 @@ class Reader:
     def read(self, path: Path) -> Read:
         raise NotImplementedError
 
+    def read_many(self, paths: list[Path]) -> Read:
+        """Several files of this format at once, rows in file order then line order.
+
+        A reader that can take all its files in one query (one scan, one decode, instead of a
+        query per file: the cost of a folder of thousands of small files) overrides this; the
+        default reads them one by one. ``batched`` tells the two apart.
+        """
+        reads = [self.read(p) for p in paths]
+        usage = [r.usage for r in reads if r.usage is not None]
+        return Read(
+            rows=pl.concat([r.rows for r in reads]),
+            issues=pl.concat([r.issues for r in reads]),
+            usage=pl.concat(usage) if usage else None,
+        )
+
+    @classmethod
+    def batched(cls) -> bool:
+        """Whether this reader overrides ``read_many`` (reads all its files in one query)."""
+        return cls.read_many is not Reader.read_many
+
     def dedupe(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """(kept, duplicate ISSUES) over every file of this format read in one run.
 
