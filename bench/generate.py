@@ -67,7 +67,15 @@ class Session:
 
     def _uuid(self) -> str:
         r = self.rng.getrandbits(128)
-        return f"{r:032x}"[:8] + "-" + f"{r:032x}"[8:12] + "-4" + f"{r:032x}"[13:16] + "-8abc-" + f"{r:032x}"[20:]
+        return (
+            f"{r:032x}"[:8]
+            + "-"
+            + f"{r:032x}"[8:12]
+            + "-4"
+            + f"{r:032x}"[13:16]
+            + "-8abc-"
+            + f"{r:032x}"[20:]
+        )
 
     def _tick(self, lo: float, hi: float) -> str:
         self.t += timedelta(seconds=self.rng.uniform(lo, hi))
@@ -89,8 +97,12 @@ class Session:
     def response(self, side: bool, agent: str | None, out: list[str]) -> dict:
         """One API response logged on 1-5 lines; returns the final assistant record."""
         r = self.rng
-        mid = "msg_01" + "".join(r.choices("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789", k=22))
-        req = "req_011C" + "".join(r.choices("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789", k=20))
+        mid = "msg_01" + "".join(
+            r.choices("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789", k=22)
+        )
+        req = "req_011C" + "".join(
+            r.choices("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789", k=20)
+        )
         model = "claude-haiku-4-5-20251001" if agent else r.choices(MODELS, MODEL_WEIGHTS)[0]
         parts = r.choices(PARTS, PART_WEIGHTS)[0]
         usage = self._usage(r.randint(1, 9), first=not self.responses)
@@ -180,9 +192,16 @@ def claude(out: Path, files: int, mb: float, seed: int) -> None:
     written: list[list[str]] = []
     n_files = 0
     for i in range(sessions):
-        sid = "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}".format(*(rng.getrandbits(b) for b in (32, 16, 12, 12, 48)))
+        sid = "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}".format(
+            *(rng.getrandbits(b) for b in (32, 16, 12, 12, 48))
+        )
         project = rng.choice(projects)
-        s = Session(rng, sid, "/home/dev/src/" + project[-6:], START + timedelta(hours=rng.uniform(0, 24 * 55)))
+        s = Session(
+            rng,
+            sid,
+            "/home/dev/src/" + project[-6:],
+            START + timedelta(hours=rng.uniform(0, 24 * 55)),
+        )
         if written and rng.random() < 0.05:  # a resumed session replays an earlier one
             old = rng.choice(written)
             s.lines.extend(old[: rng.randint(1, len(old))])
@@ -265,12 +284,19 @@ def codex(out: Path, files: int, seed: int) -> None:
             t += timedelta(seconds=rng.uniform(2, 60))
             item = {"type": "function_call_output", "call_id": "call_x", "output": _text(rng, 500)}
             lines.append(_dump({"timestamp": _ts(t), "type": "response_item", "payload": item}))
-            last = {"input_tokens": rng.randint(2000, 90000), "output_tokens": rng.randint(10, 3000)}
+            last = {
+                "input_tokens": rng.randint(2000, 90000),
+                "output_tokens": rng.randint(10, 3000),
+            }
             last["cached_input_tokens"] = rng.randint(0, last["input_tokens"])
             last["reasoning_output_tokens"] = rng.randint(0, last["output_tokens"])
             last["total_tokens"] = last["input_tokens"] + last["output_tokens"]
             tot = {k: tot[k] + last[k] for k in tot}
-            info = {"total_token_usage": dict(tot), "last_token_usage": last, "model_context_window": 272000}
+            info = {
+                "total_token_usage": dict(tot),
+                "last_token_usage": last,
+                "model_context_window": 272000,
+            }
             lines.append(_dump({"timestamp": _ts(t), "type": "event_msg",
                                 "payload": {"type": "token_count", "info": info, "rate_limits": None}}))  # fmt: skip
             if rng.random() < 0.3:  # re-emitted unchanged total

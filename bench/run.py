@@ -77,7 +77,9 @@ def ccusage_env(config_dir: Path) -> dict:
 
 def ccusage_tokens(out: str) -> dict:
     t = json.loads(out)["totals"]
-    return {k: t[k] for k in ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens")}
+    return {
+        k: t[k] for k in ("inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens")
+    }
 
 
 def costlens_tokens(out: str) -> dict:
@@ -161,7 +163,9 @@ def case_bigline(data: Path, repeat: int) -> None:
 
 
 def machine() -> str:
-    cpu = next((ln.split(":")[1].strip() for ln in open("/proc/cpuinfo") if "model name" in ln), "?")
+    cpu = next(
+        (ln.split(":")[1].strip() for ln in open("/proc/cpuinfo") if "model name" in ln), "?"
+    )
     mem = int(next(ln.split()[1] for ln in open("/proc/meminfo") if ln.startswith("MemTotal")))
     load = open("/proc/loadavg").read().split()[:3]
     return (f"{platform.platform()}, {os.cpu_count()} cores ({cpu}), {mem / 2**20:.0f} GiB, "

@@ -7,8 +7,22 @@ The library behind the ``costlens`` command::
     print(report.summary["total_cost"])
 """
 
+from typing import TYPE_CHECKING
+
 from .errors import CostlensError
-from .pipeline import Report, run
+
+if TYPE_CHECKING:
+    from .pipeline import Report, run
 
 __version__ = "0.1.0"
 __all__ = ["CostlensError", "Report", "__version__", "run"]
+
+
+def __getattr__(name: str) -> object:
+    # The pipeline (polars, pydantic) loads on first use, so ``costlens --version`` and
+    # ``--help`` start in a fraction of a second.
+    if name in ("Report", "run"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'costlens' has no attribute {name!r}")

@@ -8,10 +8,7 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
-from ..pricing import check as checks
-from ..pricing import coverage, load, price
-from ..pricing.show import diff_books, load_revision, show_model
+from ..pricing.defaults import STALE_DAYS
 
 
 @click.group()
@@ -24,7 +21,7 @@ def pricing() -> None:
 @click.option(
     "--stale-days",
     metavar="DAYS",
-    default=checks.STALE_DAYS,
+    default=STALE_DAYS,
     show_default=True,
     help="Warn when an open price was last checked more than this many days ago.",
 )
@@ -34,6 +31,8 @@ def check_cmd(paths: tuple[Path, ...], stale_days: int) -> None:
     Each finding is printed as ``file:line: level: message``; exit code 1 on any error.
     PATHS default to the bundled tables.
     """
+    from ..pricing import check as checks
+
     files, found = checks.check_paths(list(paths), stale_days)
     for f in found:
         click.echo(str(f))
@@ -64,6 +63,9 @@ def check_cmd(paths: tuple[Path, ...], stale_days: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the model's prices as JSON.")
 def show_cmd(model: str, when: dt.datetime | None, paths: tuple[Path, ...], as_json: bool) -> None:
     """The rates, tiers, modifiers and sources of MODEL (as of --at, or every period)."""
+    from ..pricing import load
+    from ..pricing.show import show_model
+
     at = when.replace(tzinfo=dt.UTC) if when else None
     shown = show_model(load(list(paths) or None), model, at)
     if as_json:
@@ -93,6 +95,8 @@ def show_cmd(model: str, when: dt.datetime | None, paths: tuple[Path, ...], as_j
 def diff_cmd(old: str, new: str, paths: tuple[Path, ...]) -> None:
     """Which rates and modifiers moved between two table folders (or git revisions of
     pricing/), and which already-reported months they would change."""
+    from ..pricing.show import diff_books, load_revision
+
     changes = diff_books(load_revision(old), load_revision(new, list(paths)), dt.date.today())
     for c in changes:
         months = ", ".join(c["months"]) or "no past month"
@@ -112,6 +116,9 @@ def diff_cmd(old: str, new: str, paths: tuple[Path, ...]) -> None:
 def coverage_cmd(paths: tuple[Path, ...], pricing_paths: tuple[Path, ...]) -> None:
     """List every model, service tier and month in PATHS that the tables cannot price, with
     row counts, tokens and what to add; exit code 1 while anything is unpriced."""
+    from .. import pipeline
+    from ..pricing import coverage, load, price
+
     book = load(list(pricing_paths) or None)
     got = pipeline.read(list(paths))
     found = coverage.gaps(price(got.usage.lazy(), book), set(book.providers))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import reports
-from ..pipeline import Report, run
-from ..reports.money import rounded
 from .options import progress, review_rate_option
+
+if TYPE_CHECKING:
+    from ..pipeline import Report
 
 
 @click.command()
@@ -86,6 +87,10 @@ def report(
     Example:
         costlens report ~/.claude/projects --runs runs.jsonl -o report.xlsx
     """
+    # Imported here, not at the top: ``costlens --help`` must not wait for polars.
+    from .. import reports
+    from ..pipeline import run
+
     at = price_date.replace(tzinfo=dt.UTC) if price_date else None
     with progress(quiet or as_json) as status:
         result = run(
@@ -114,6 +119,8 @@ def report(
 def _render(result: Report, *targets: Path | None) -> None:
     from rich.console import Console
     from rich.table import Table
+
+    from ..reports.money import rounded
 
     s = result.summary
     console = Console()

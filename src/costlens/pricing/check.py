@@ -20,11 +20,11 @@ import polars as pl
 
 from .. import schema
 from ..errors import PricingError
+from .defaults import STALE_DAYS
 from .files import Source, bundled_dir, parse, toml_files
 from .format import BUCKETS, Model, Modifier, Period, Rates, as_utc
 from .terms import is_terms, parse_terms
 
-STALE_DAYS = 183
 """An open period or modifier whose ``checked`` date is older than this is reported stale."""
 
 
