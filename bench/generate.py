@@ -59,7 +59,8 @@ class Session:
 
     def _base(self, kind: str, side: bool, agent: str | None) -> dict:
         d = {"parentUuid": self._uuid(), "isSidechain": side, "userType": "external",
-             "cwd": self.cwd, "sessionId": self.sid, "version": VERSION, "gitBranch": "main"}  # fmt: skip
+             "cwd": self.cwd, "sessionId": self.sid, "version": VERSION,
+             "gitBranch": "main"}  # fmt: skip
         if agent:
             d["agentId"] = agent
         d["type"] = kind
@@ -191,7 +192,7 @@ def claude(out: Path, files: int, mb: float, seed: int) -> None:
     projects = [f"-home-dev-src-proj{i:02d}" for i in range(max(1, sessions // 150))]
     written: list[list[str]] = []
     n_files = 0
-    for i in range(sessions):
+    for _ in range(sessions):
         sid = "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}".format(
             *(rng.getrandbits(b) for b in (32, 16, 12, 12, 48))
         )
@@ -271,9 +272,10 @@ def codex(out: Path, files: int, seed: int) -> None:
         sid = f"019e{i:04x}-aaaa-7bbb-8ccc-{rng.getrandbits(48):012x}"
         day = out / "sessions" / t.strftime("%Y/%m/%d")
         day.mkdir(parents=True, exist_ok=True)
-        lines = [_dump({"timestamp": _ts(t), "type": "session_meta", "payload": {
-            "id": sid, "timestamp": _ts(t), "cwd": "/home/dev/src", "originator": "codex_cli_rs",
-            "cli_version": "0.150.0", "instructions": None, "model_provider": "openai"}})]  # fmt: skip
+        meta = {"id": sid, "timestamp": _ts(t), "cwd": "/home/dev/src",
+                "originator": "codex_cli_rs", "cli_version": "0.150.0", "instructions": None,
+                "model_provider": "openai"}  # fmt: skip
+        lines = [_dump({"timestamp": _ts(t), "type": "session_meta", "payload": meta})]
         model = rng.choice(["gpt-5-codex", "gpt-5", "gpt-5-mini"])
         lines.append(_dump({"timestamp": _ts(t), "type": "turn_context", "payload": {
             "cwd": "/home/dev/src", "approval_policy": "on-request", "model": model,
@@ -297,8 +299,8 @@ def codex(out: Path, files: int, seed: int) -> None:
                 "last_token_usage": last,
                 "model_context_window": 272000,
             }
-            lines.append(_dump({"timestamp": _ts(t), "type": "event_msg",
-                                "payload": {"type": "token_count", "info": info, "rate_limits": None}}))  # fmt: skip
+            event = {"type": "token_count", "info": info, "rate_limits": None}
+            lines.append(_dump({"timestamp": _ts(t), "type": "event_msg", "payload": event}))
             if rng.random() < 0.3:  # re-emitted unchanged total
                 lines.append(lines[-1])
         name = f"rollout-{t.strftime('%Y-%m-%dT%H-%M-%S')}-{sid}.jsonl"

@@ -163,13 +163,15 @@ def case_bigline(data: Path, repeat: int) -> None:
 
 
 def machine() -> str:
-    cpu = next(
-        (ln.split(":")[1].strip() for ln in open("/proc/cpuinfo") if "model name" in ln), "?"
+    info = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((ln.split(":")[1].strip() for ln in info if "model name" in ln), "?")
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    mem = int(next(ln.split()[1] for ln in meminfo if ln.startswith("MemTotal")))
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return (
+        f"{platform.platform()}, {os.cpu_count()} cores ({cpu}), {mem / 2**20:.0f} GiB, "
+        f"python {platform.python_version()}, load average {load} at start"
     )
-    mem = int(next(ln.split()[1] for ln in open("/proc/meminfo") if ln.startswith("MemTotal")))
-    load = open("/proc/loadavg").read().split()[:3]
-    return (f"{platform.platform()}, {os.cpu_count()} cores ({cpu}), {mem / 2**20:.0f} GiB, "
-            f"python {platform.python_version()}, load average {' '.join(load)} at start")  # fmt: skip
 
 
 def main() -> None:
