@@ -82,6 +82,8 @@ def runs(n: int) -> pl.DataFrame:
         ended_at=pl.lit(start + dt.timedelta(days=90)),
         outcome=pl.when(pl.col("_s") % 3 == 0).then(pl.lit("fail")).otherwise(pl.lit("pass")),
         session_id=pl.format("s{}", pl.col("_s")),
+        reprompts=pl.lit(0, pl.Int64),
+        request_ids=pl.lit(None, pl.List(pl.String)),
     )
     return schema.conform(frame.lazy(), schema.RUNS).collect()
 
