@@ -48,17 +48,20 @@ def run(
     review_rate: Decimal | None = None,
     model_stats: bool = True,
     tick: Callable[[Path], None] = lambda _: None,
+    fallback_prices: bool = False,
 ) -> Report:
     """Read, price, attribute and measure (``read`` then ``build``).
 
     ``review_rate`` (currency per hour of human review) prices each attempt's
     ``review_minutes`` into a ``review_cost`` column kept apart from the model spend.
     ``model_stats`` adds bootstrap intervals and pass@k per model (a resampling pass).
+    ``fallback_prices`` prices models the tables do not know from genai-prices (third-party).
 
     Raises:
         CostlensError: an input cannot be read, or ``strict`` and a row was rejected.
     """
-    book = pricing.load(pricing_paths)  # first: a broken price table fails before a long read
+    # First: a broken price table fails before a long read.
+    book = pricing.load(pricing_paths, fallback=fallback_prices)
     got = read(paths, runs, tick)
     return build(
         got,
@@ -137,7 +140,8 @@ def _measure(
         files=got.files,
         summary=summarise(usage, got.issues, tasks, usage_models, book.version)
         | {"pricing_overrides": [vars(o) for o in book.overrides]}
-        | _terms_summary(usage, book),
+        | _terms_summary(usage, book)
+        | _fallback_summary(usage, book),
         unattributed=metrics.unattributed_by_cause(usage.lazy()).collect(),
         quality=metrics.data_quality(got.issues.lazy()).collect(),
         model_stats=stats.model_stats(models, tasks, att) if with_stats else None,
@@ -151,6 +155,16 @@ def _terms_summary(usage: pl.DataFrame, book: pricing.Book) -> dict:
         return {}
     got = pricing.terms.billing(usage, book.terms, book.table_of())
     return {"pricing_terms": book.terms_listing, **got}
+
+
+def _fallback_summary(usage: pl.DataFrame, book: pricing.Book) -> dict:
+    """With ``--fallback-prices``: how many rows a third-party price priced, and their cost."""
+    if not book.fallback:
+        return {}
+    third = usage.filter(pl.col("price_confidence") == pricing.fallback.CONFIDENCE)
+    rows = third.filter(pl.col("part") == 1).height
+    return {"fallback_prices": {"source": "genai-prices", "rows": rows,
+                                "cost": _dsum(third["cost"])}}  # fmt: skip
 
 
 def _refuse_rejections(issues: pl.DataFrame) -> None:
@@ -175,6 +189,8 @@ def _rates_used(usage: pl.DataFrame, book: pricing.Book) -> pl.DataFrame:
 
 def _period_detail(book: pricing.Book, row: dict) -> dict:
     """Rates per 1M tokens and provenance of the period (and tier) that priced ``row``."""
+    if row["model_id"] not in book.models:  # a third-party fallback price (pricing/fallback.py)
+        return {"provider": row["model_id"].split(":")[0], "confidence": "third-party"}
     f, m = book.models[row["model_id"]]
     p = next(p for p in m.period if p.start == row["price_period_from"])
     tier = next((t for t in p.tier if t.label == row["price_tier"]), None)

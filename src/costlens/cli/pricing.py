@@ -113,13 +113,20 @@ def diff_cmd(old: str, new: str, paths: tuple[Path, ...]) -> None:
     type=click.Path(path_type=Path),
     help="Price tables (file or folder) layered over the bundled ones.",
 )
-def coverage_cmd(paths: tuple[Path, ...], pricing_paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--fallback-prices",
+    is_flag=True,
+    help="Count models genai-prices' data can price (third-party) as covered.",
+)
+def coverage_cmd(
+    paths: tuple[Path, ...], pricing_paths: tuple[Path, ...], fallback_prices: bool
+) -> None:
     """List every model, service tier and month in PATHS that the tables cannot price, with
     row counts, tokens and what to add; exit code 1 while anything is unpriced."""
     from .. import pipeline
     from ..pricing import coverage, load, price
 
-    book = load(list(pricing_paths) or None)
+    book = load(list(pricing_paths) or None, fallback=fallback_prices)
     got = pipeline.read(list(paths))
     found = coverage.gaps(price(got.usage.lazy(), book), set(book.providers))
     for r in found.iter_rows(named=True):

@@ -60,6 +60,11 @@ if TYPE_CHECKING:
     type=click.DateTime(["%Y-%m-%d"]),
     help="Reprice all usage at the prices in force on this date (UTC).",
 )
+@click.option(
+    "--fallback-prices",
+    is_flag=True,
+    help="Price models the tables do not know from genai-prices' data (marked third-party).",
+)
 @click.option("--strict", is_flag=True, help="Fail if any input row is rejected.")
 @review_rate_option(
     "Price the run logs' review_minutes at this hourly rate (own column, not model spend)."
@@ -74,6 +79,7 @@ def report(
     as_json,
     pricing_paths,
     price_date,
+    fallback_prices,
     strict,
     review_rate,
     quiet,
@@ -102,6 +108,7 @@ def report(
             review_rate=review_rate,
             model_stats=bool(output or csv_dir or parquet_dir),
             tick=status.file,
+            fallback_prices=fallback_prices,
         )
         if output:
             reports.write_workbook(result, output, status.rows)

@@ -8,12 +8,12 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from . import terms
+    from . import fallback, terms
     from .billed import price
     from .book import Book, Override, bundled_dir, load
     from .engine import PRICED
 
-__all__ = ["PRICED", "Book", "Override", "bundled_dir", "load", "price", "terms"]
+__all__ = ["PRICED", "Book", "Override", "bundled_dir", "fallback", "load", "price", "terms"]
 
 _HOME = {"price": "billed", "PRICED": "engine", "Book": "book", "Override": "book"}
 _HOME |= {"bundled_dir": "book", "load": "book"}
@@ -23,6 +23,6 @@ def __getattr__(name: str) -> object:
     # Loaded on first use: ``costlens pricing --help`` needs none of polars or pydantic.
     if name in _HOME:
         return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
-    if name == "terms":
-        return importlib.import_module(f"{__name__}.terms")
+    if name in ("terms", "fallback"):
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ import polars as pl
 
 from .. import schema
 from ..schema import TOKEN_BUCKETS
-from . import engine
+from . import engine, fallback
 from .book import Book
 
 
@@ -29,7 +29,10 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
     schema.check(usage, schema.USAGE, "pricing input")
     billed_only = pl.all_horizontal([pl.col(b).is_null() for b in TOKEN_BUCKETS])
     tokens, money = usage.filter(~billed_only), usage.filter(billed_only)
-    out = pl.concat([engine.price(tokens, book, at), _billed(money, book)])
+    priced = engine.price(tokens, book, at)
+    if book.fallback:
+        priced = fallback.fill(priced)  # third-party prices, only where the book has no model
+    out = pl.concat([priced, _billed(money, book)])
     return schema.check(out, schema.PRICED, "pricing output")
 
 

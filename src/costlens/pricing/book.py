@@ -61,6 +61,8 @@ class Book:
         self, sources: list[Source], terms_files: Sequence[tuple[Path, terms.TermsFile]] = ()
     ):
         self.sources = sources
+        self.fallback = False
+        """Price rows of models the book does not know from genai-prices (``fallback.py``)."""
         self.providers: dict[str, ProviderFile] = {}
         self.origin: dict[tuple[str, str, str], Path] = {}
         self.overrides: list[Override] = []
@@ -152,7 +154,7 @@ class Book:
         route = _ROUTE_PREFIX.match(n)
         hint = _ROUTE_OF_PREFIX[route.group(1)] if route else (provider or "").lower()
         order = self._order(hint)
-        for candidate in _candidates(n):
+        for candidate in name_candidates(n):
             found = self._lookup(order, candidate)
             if found:
                 return found
@@ -186,7 +188,7 @@ class Book:
         ]
 
 
-def _candidates(name: str) -> list[str]:
+def name_candidates(name: str) -> list[str]:
     """The name, then with one prefix after another dropped, then without a route prefix."""
     out = [name]
     while (shorter := _PREFIX.sub("", out[-1], count=1)) != out[-1]:
@@ -218,12 +220,13 @@ def _entries(f: ProviderFile) -> set[tuple[str, str]]:
     )
 
 
-def load(paths: list[Path] | None = None, *, bundled: bool = True) -> Book:
+def load(paths: list[Path] | None = None, *, bundled: bool = True, fallback: bool = False) -> Book:
     """Load the bundled tables and layer ``paths`` (files or folders) over them.
 
     Args:
         paths: the user's pricing files or folders (``--pricing``), applied in order.
         bundled: start from the bundled tables; ``False`` loads ``paths`` alone.
+        fallback: price models the tables do not know from genai-prices (third-party).
 
     Raises:
         PricingError: a file is malformed, or a structural check fails (``path:line``).
@@ -240,4 +243,6 @@ def load(paths: list[Path] | None = None, *, bundled: bool = True) -> Book:
         bad = check.errors(src)
         if bad:
             raise PricingError(f"{bad[0].text} (run `costlens pricing check` for all findings)")
-    return Book(sources, [(p, terms.parse_terms(p)) for p in terms_paths])
+    book = Book(sources, [(p, terms.parse_terms(p)) for p in terms_paths])
+    book.fallback = fallback
+    return book
