@@ -179,7 +179,11 @@ def test_unknown_model_is_unpriced_never_zero(book):
 def test_usage_before_a_model_launch_is_unpriced(book):
     row = price_one(book, model="claude-opus-4-5", output=10, period_start=at(2025, 11, 23))
     assert row["price_status"] == "unpriced"
-    assert row["unpriced_reason"] == "no price for claude-opus-4-5 at 2025-11-23 00:00:00 UTC"
+    # Grouped: one reason per model, not one per timestamp (issue 8); opus 4.5 launched 11-24.
+    assert (
+        row["unpriced_reason"]
+        == "no price for claude-opus-4-5 before its first period (2025-11-24)"
+    )
 
 
 def test_aggregated_row_uses_the_stated_context_window(book):

@@ -115,3 +115,57 @@ def test_saved_anthropic_message_without_a_time_is_priced_at_the_file_time(tmp_p
     assert row["cost"] == (1151 * HAIKU_45["in"] + 87 * HAIKU_45["out"]) / 10**6
     at = costlens.run([path], price_date=dt.datetime(2025, 12, 1, tzinfo=dt.UTC))
     assert at.usage.row(0, named=True)["price_status"] == "priced"
+
+
+# ---- 10. Vertex AI SKU names as real billing catalogs spell them ------------------------------
+
+
+def test_vertex_sku_families_read_as_their_token_buckets():
+    from costlens.adapters._names import gcp_sku
+
+    # Real SKU descriptions (shared/research/field-notes-2.md, from Cloud Billing catalogs).
+    got = {
+        s: (gcp_sku(s).model, gcp_sku(s).direction)
+        for s in (
+            "Gemini 2.5 Flash GA Input Text Caching",
+            "Gemini 2.5 Flash Input Text Caching Storage",
+            "Gemini 2.5 Flash GA Text Input - Predictions",
+            "Gemini 2.5 Flash GA Thinking Text Output - Predictions",
+            "Generate content cached input token count gemini 2.5 flash short input text",
+        )
+    }
+    assert list(got.values()) == [
+        ("gemini-2.5-flash", "cache_read"),  # cached input: the cache rate, not 10x
+        (None, None),  # storage per token-hour: not tokens, never priced as input
+        ("gemini-2.5-flash", "input"),
+        ("gemini-2.5-flash", "output"),
+        ("gemini-2.5-flash", "cache_read"),
+    ]
+
+
+# ---- 11. launch dates and grouped unpriced reasons ----------------------------------------------
+
+
+def test_gpt_5_3_codex_is_priced_on_the_day_real_codex_logs_used_it(book):
+    from conftest import price_one
+
+    # Real Codex Desktop logs (issue 8) call gpt-5.3-codex on 2026-02-23; list price $1.75 / $14.
+    row = price_one(
+        book,
+        provider="openai",
+        model="gpt-5.3-codex",
+        input_uncached=1000,
+        output=100,
+        period_start=dt.datetime(2026, 2, 23, 9, tzinfo=dt.UTC),
+    )
+    assert row["cost"] == (1000 * D("1.75") + 100 * D(14)) / 10**6
+
+
+def test_usage_before_a_first_period_is_one_reason_per_model(book):
+    from conftest import price_one
+
+    reasons = {
+        price_one(book, model="claude-opus-4-5", output=1, period_start=at)["unpriced_reason"]
+        for at in (dt.datetime(2025, 10, d, h, tzinfo=dt.UTC) for d in (6, 7) for h in (9, 17))
+    }
+    assert reasons == {"no price for claude-opus-4-5 before its first period (2025-11-24)"}

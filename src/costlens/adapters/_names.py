@@ -186,7 +186,12 @@ GCP_MODEL = re.compile(
     re.I,
 )
 GCP_DIRECTION = [
-    (re.compile(r"\bcached (?:content )?input\b|\bcache(?:d)? (?:read|hit)\b", re.I), "cache_read"),
+    # Vertex names cached input "<model> GA Input Text Caching" (SKU A1C1-77CC-6FAE, charged at
+    # the cache rate); its "... Caching Storage" sibling is per token-hour (GCP_NOT_TOKENS).
+    (
+        re.compile(r"\bcached (?:content )?input\b|\bcache(?:d)? (?:read|hit)\b|\bcaching\b", re.I),
+        "cache_read",
+    ),
     (re.compile(r"\boutput\b", re.I), "output"),
     (re.compile(r"\binput\b", re.I), "input"),
 ]

@@ -278,7 +278,7 @@ def _unpriced_reason(book: Book) -> pl.Expr:
         .when(pl.col("model_id").is_null())
         .then(pl.format("alias '{}' names no model at {}", "model", day))
         .when(pl.col("p_from").is_null() | (pl.col("_at") >= pl.col("p_to")).fill_null(False))
-        .then(pl.format("no price for {} at {}", "model_id", day))
+        .then(_no_period(book))
         .when(pl.col("_rate_reason").is_not_null())
         .then(pl.col("_rate_reason"))
     )
@@ -305,6 +305,23 @@ def _rate_reason(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
             )
         )
     return reason.otherwise(None)
+
+
+def _no_period(book: Book) -> pl.Expr:
+    """Why no period prices the row, worded to group: one reason per model (before its first
+    period) or per model and day, never one per timestamp (Data quality counts each reason)."""
+    first = {mid: min(p.start for p in m.period) for mid, (_, m) in book.models.items() if m.period}
+    starts = pl.col("model_id").replace_strict(
+        {k: v.strftime("%Y-%m-%d") for k, v in first.items()}, default=None, return_dtype=pl.String
+    )
+    early = pl.col("_at").dt.strftime("%Y-%m-%d") < starts
+    return (
+        pl.when(early.fill_null(False))
+        .then(pl.format("no price for {} before its first period ({})", "model_id", starts))
+        .otherwise(
+            pl.format("no price for {} on {}", "model_id", pl.col("_at").dt.strftime("%Y-%m-%d"))
+        )
+    )
 
 
 def _odd_tier(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
