@@ -99,14 +99,17 @@ def test_json_summary_has_the_documented_keys():
     assert s["pricing_version"].startswith("sha256:")
 
 
-def test_csv_dir_writes_three_files(tmp_path):
+TABLES = [
+    "by_day", "chart_cost_vs_success", "chart_daily_spend_by_model",
+    "chart_monthly_spend_by_provider", "chart_token_mix_by_model", "data_quality", "inputs",
+    "model_stats", "models", "months", "pricing", "summary", "tasks", "unattributed", "usage",
+]  # fmt: skip
+
+
+def test_csv_dir_writes_every_table_of_the_workbook(tmp_path):
     result = invoke("report", str(SAMPLES), "--csv-dir", str(tmp_path / "out"), "-q")
     assert result.exit_code == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "models.csv",
-        "tasks.csv",
-        "usage.csv",
-    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{t}.csv" for t in TABLES]
 
 
 def test_failed_write_leaves_no_file(tmp_path):
@@ -152,11 +155,7 @@ def test_parquet_dir_keeps_exact_decimals(tmp_path):
     usage = pl.read_parquet(tmp_path / "pq" / "usage.parquet")
     assert usage.schema["cost"] == pl.Decimal(38, 12)
     assert Decimal(usage["cost"].sum()) == Decimal(json.loads(result.output)["total_cost"])
-    assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == [
-        "models.parquet",
-        "tasks.parquet",
-        "usage.parquet",
-    ]
+    assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == [f"{t}.parquet" for t in TABLES]
 
 
 def test_empty_and_summary_only_session_files_are_read_not_refused(tmp_path):
@@ -210,4 +209,6 @@ def test_terminal_table_marks_costs_that_miss_unpriced_requests(tmp_path):
     )
     result = invoke("report", str(tmp_path / "s.jsonl"), "--runs", str(runs))
     assert result.exit_code == 0, result.output
-    assert "* lower bound: 1 attributed requests have no price (Data quality)" in result.output
+    assert "* lower bound: 1 usage rows have no price (Data quality)" in result.output
+    model_row = next(line for line in result.output.splitlines() if line.startswith("│ m "))
+    assert model_row.split("│")[5].strip() == "0.00 *"  # marked as a lower bound

@@ -22,7 +22,8 @@ RUNS = [BUNDLE / "runs.jsonl", BUNDLE / "runs-opus-part2.csv"]
 def _sheet(path, title: str) -> dict[str, dict]:
     """A sheet as {run_model: row dict}."""
     rows = list(openpyxl.load_workbook(path, read_only=True)[title].iter_rows(values_only=True))
-    return {r[rows[0].index("run_model")]: dict(zip(rows[0], r, strict=False)) for r in rows[1:]}
+    key = rows[0].index("Model under test")
+    return {r[key]: dict(zip(rows[0], r, strict=False)) for r in rows[1:] if r[key]}
 
 
 def _tasks_in_run_logs() -> set[str]:
@@ -46,6 +47,6 @@ def test_compare_workbook_opens_with_report_totals(tmp_path):
     models = _sheet(tmp_path / "report.xlsx", "Models")
     assert sorted(ranking) == sorted(models) == ["claude-opus-4-5", "claude-sonnet-4-5"]
     for model, row in ranking.items():
-        assert row["total_cost"] == models[model]["total_cost"] > 0, model
+        assert row["Total cost"] == models[model]["Total cost"] > 0, model
         # Every model attempted every task of the bundle, so none is left out.
-        assert row["tasks"] == len(_tasks_in_run_logs()) == 20
+        assert row["Tasks"] == len(_tasks_in_run_logs()) == 20

@@ -75,6 +75,21 @@ def test_every_row_is_accounted_for(sample_report):
     assert r["unpriced"] == 0  # the fine-tuned model is priced at its fine-tuned rates
 
 
+def _table(wb, title: str) -> list[dict]:
+    """A table sheet as row dicts keyed by its (human) headers; stops at the first blank row."""
+    rows = list(wb[title].iter_rows(values_only=True))
+    out = []
+    for r in rows[1:]:
+        if all(v is None for v in r):
+            break
+        out.append(dict(zip(rows[0], r, strict=True)))
+    return out
+
+
+def _summary(wb) -> dict:
+    return {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True) if r[0]}
+
+
 def test_workbook_sheets_and_summary_adds_up(tmp_path):
     out = tmp_path / "report.xlsx"
     result = CliRunner().invoke(cli, ["report", str(SAMPLES), "-o", str(out), "-q"])
@@ -82,8 +97,10 @@ def test_workbook_sheets_and_summary_adds_up(tmp_path):
     wb = openpyxl.load_workbook(out, read_only=True)
     assert wb.sheetnames == [
         "Summary",
+        "Charts",
         "Models",
         "Model stats",
+        "By day",
         "Tasks",
         "Months",
         "Usage",
@@ -91,14 +108,14 @@ def test_workbook_sheets_and_summary_adds_up(tmp_path):
         "Pricing",
         "Data quality",
         "Inputs",
+        "Chart data",
     ]
-    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
-    tasks = list(wb["Tasks"].iter_rows(values_only=True))
-    cost_col = tasks[0].index("cost")
-    task_cents = sum(round(D(str(r[cost_col])) * 100) for r in tasks[1:])
-    total = round(D(str(summary["Total cost (priced usage)"])) * 100)
-    unattributed = round(D(str(summary["  of which unattributed"])) * 100)
+    summary = _summary(wb)
+    task_cents = sum(round(D(str(r["Cost"])) * 100) for r in _table(wb, "Tasks"))
+    total = round(D(str(summary["Total cost computed from usage"])) * 100)
+    unattributed = round(D(str(summary["  not attributed to a task"])) * 100)
     assert total == task_cents + unattributed
+    assert summary["Billed cost stated by the sources"] is None  # no source states a bill
 
 
 def test_json_total_equals_workbook_total(tmp_path):
@@ -112,14 +129,18 @@ def test_json_total_equals_workbook_total(tmp_path):
     assert D(str(shown["Total cost (priced usage)"])) == exact.quantize(D("0.01"))
 
 
-def test_usage_sheet_is_capped_and_the_summary_says_so(tmp_path, monkeypatch, sample_report):
+def test_usage_sheet_is_capped_and_the_rest_is_beside_it(tmp_path, monkeypatch, sample_report):
+    import polars as pl
+
     from costlens.reports import excel
 
-    monkeypatch.setattr(excel, "USAGE_SHEET_ROWS", 10)
+    monkeypatch.setattr(excel, "DETAIL_SHEET_ROWS", 10)
     out = tmp_path / "r.xlsx"
-    excel.write_workbook(sample_report, out)
+    beside = excel.write_workbook(sample_report, out)
     wb = openpyxl.load_workbook(out, read_only=True)
-    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True)}
     total = sample_report.usage.height
-    assert summary["Usage sheet"] == f"first 10 of {total:,} rows; all in --csv-dir"
-    assert len(list(wb["Usage"].iter_rows(values_only=True))) == 11  # header + 10
+    note = f"first 10 of {total:,} rows; all rows in r.usage.parquet"
+    assert _summary(wb)["Usage sheet"] == note
+    assert len(_table(wb, "Usage")) == 10
+    assert [p.name for p in beside] == ["r.by_day.parquet", "r.tasks.parquet", "r.usage.parquet"]
+    assert pl.read_parquet(tmp_path / "r.usage.parquet").height == total

@@ -22,7 +22,7 @@ MINUTES = {"claude-opus-4-5": D("115.2"), "claude-sonnet-4-5": D("332.6")}
 
 def _sheet(wb, name: str) -> list[dict]:
     rows = list(wb[name].iter_rows(values_only=True))
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if any(rows)]
 
 
 def test_review_rate_prices_review_minutes_in_their_own_column(tmp_path):
@@ -30,11 +30,11 @@ def test_review_rate_prices_review_minutes_in_their_own_column(tmp_path):
     args = ["report", str(RUNS), "--review-rate", "62.50", "-o", str(out), "-q"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    models = {r["run_model"]: r for r in _sheet(openpyxl.load_workbook(out), "Models")}
+    models = {r["Model under test"]: r for r in _sheet(openpyxl.load_workbook(out), "Models")}
     for model, minutes in MINUTES.items():
         expected = (minutes * D("62.50") / 60).quantize(D("0.01"))  # 120.00, 346.46
-        assert D(str(models[model]["review_cost"])).quantize(D("0.01")) == expected
-        assert D(str(models[model]["total_cost"])) == 0  # model spend is not touched
+        assert D(str(models[model]["Review cost"])).quantize(D("0.01")) == expected
+        assert D(str(models[model]["Total cost"])) == 0  # model spend is not touched
 
 
 def test_review_rate_in_the_library_is_exact():
@@ -70,12 +70,16 @@ def test_model_stats_sheet_has_intervals_pass_k_and_expected_cost(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(SAMPLES), "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     rows = _sheet(openpyxl.load_workbook(out, read_only=True), "Model stats")
-    assert [r["run_model"] for r in rows] == ["claude-opus-4-5", "claude-sonnet-4-5"]
+    assert [r["Model under test"] for r in rows] == ["claude-opus-4-5", "claude-sonnet-4-5"]
     for r in rows:
-        for stat in ("first_attempt_success_rate", "solve_rate", "cost_per_solved_task"):
-            assert r[f"{stat}_ci_low"] <= r[stat] <= r[f"{stat}_ci_high"]
-        assert r["expected_cost_to_first_success"] is not None
-        assert 0 <= r["pass_hat_2"] <= r["pass_at_2"] <= 1
+        for stat in ("First-attempt", "Solved", "Per solved task"):
+            full = {
+                "First-attempt": "First-attempt success",
+                "Per solved task": "Cost per solved task",
+            }
+            assert r[f"{stat} 95% low"] <= r[full.get(stat, stat)] <= r[f"{stat} 95% high"]
+        assert r["Expected cost to first success"] is not None
+        assert 0 <= r["pass^2"] <= r["pass@2"] <= 1
 
 
 def test_model_stats_match_the_report_and_are_seeded():

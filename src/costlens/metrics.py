@@ -125,6 +125,8 @@ def models(tr: pl.LazyFrame) -> pl.LazyFrame:
             unpriced_requests=pl.col("unpriced_requests").sum(),
         )
         .with_columns(
+            # Some request of these task runs has no price: the costs are a lower bound.
+            cost_lower_bound=pl.col("unpriced_requests") > 0,
             # Human review is its own column; this one adds it to the model spend.
             cost_per_solved_task_with_review=per(
                 pl.col("total_cost") + pl.col("review_cost"), pl.col("solved_task_runs")
@@ -243,3 +245,12 @@ def all_in(models: pl.DataFrame, tr: pl.DataFrame) -> pl.DataFrame:
         all_in_cost_per_solved_task=per_solved("all_in_cost"),
     )
     return models.join(parts, on="run_model", how="left")
+
+
+def period(usage: pl.DataFrame) -> dict:
+    """The time the usage covers: first and last timestamp (UTC), null when there is none."""
+    if usage.is_empty():
+        return {"period_start": None, "period_end": None}
+    ends = pl.coalesce("period_end", "period_start")
+    got = usage.select(start=pl.col("period_start").min(), end=ends.max()).row(0)
+    return {"period_start": got[0], "period_end": got[1]}

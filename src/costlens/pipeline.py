@@ -28,12 +28,13 @@ from pathlib import Path
 
 import polars as pl
 
-from . import metrics, pricing, schema, stats
+from . import metrics, names, pricing, schema, stats, views
 from .attribution import attribute
 from .discover import Ingested, discover
 from .errors import CostlensError, StrictModeError, located
 from .results import Report
 from .schema import TOKEN_BUCKETS
+from .views import Calendar
 
 __all__ = ["Ingested", "Report", "build", "read", "run", "summarise"]
 
@@ -47,6 +48,8 @@ def run(
     strict: bool = False,
     review_rate: Decimal | None = None,
     model_stats: bool = True,
+    by: tuple[str, ...] = ("day",),
+    calendar: Calendar = Calendar(),
     tick: Callable[[Path], None] = lambda _: None,
     fallback_prices: bool = False,
 ) -> Report:
@@ -56,13 +59,18 @@ def run(
     ``review_minutes`` into a ``review_cost`` column kept apart from the model spend.
     ``model_stats`` adds bootstrap intervals and pass@k per model (a resampling pass).
     ``fallback_prices`` prices models the tables do not know from genai-prices (third-party).
+    ``by`` names the usage views to compute (``views.VIEWS``), cut by ``calendar``.
 
     Raises:
         CostlensError: an input cannot be read, or ``strict`` and a row was rejected.
     """
     # First: a broken price table fails before a long read.
     book = pricing.load(pricing_paths, fallback=fallback_prices)
+    paths, runs = list(paths), list(runs)
     got = read(paths, runs, tick)
+    if strict:  # before the names are shortened: the error names the file as given
+        _refuse_rejections(got.issues)
+    got = names.relative_to_roots(got, [*paths, *runs])
     return build(
         got,
         book=book,
@@ -70,6 +78,8 @@ def run(
         strict=strict,
         review_rate=review_rate,
         model_stats=model_stats,
+        by=by,
+        calendar=calendar,
     )
 
 
@@ -92,6 +102,8 @@ def build(
     strict: bool = False,
     review_rate: Decimal | None = None,
     model_stats: bool = False,
+    by: tuple[str, ...] = ("day",),
+    calendar: Calendar = Calendar(),
 ) -> Report:
     """Stages 2-4 over already-read rows: price, attribute to the run-log attempts, measure.
 
@@ -112,7 +124,13 @@ def build(
     priced = pricing.price(read.lazy(), book, price_date)
     del read
     usage = attribute(priced, got.runs.lazy(), book.resolve).collect()
-    return _measure(usage, got, book, review_rate, model_stats)
+    report = _measure(usage, got, book, review_rate, model_stats)
+    return replace(
+        report,
+        views=views.views(usage.lazy(), by, calendar),
+        charts=views.chart_tables(usage.lazy(), report.models, calendar),
+        calendar=calendar.describe(),
+    )
 
 
 def _measure(
@@ -141,7 +159,8 @@ def _measure(
         summary=summarise(usage, got.issues, tasks, usage_models, book.version)
         | {"pricing_overrides": [vars(o) for o in book.overrides]}
         | _terms_summary(usage, book)
-        | _fallback_summary(usage, book),
+        | _fallback_summary(usage, book)
+        | metrics.period(usage),
         unattributed=metrics.unattributed_by_cause(usage.lazy()).collect(),
         quality=metrics.data_quality(got.issues.lazy()).collect(),
         model_stats=stats.model_stats(models, tasks, att) if with_stats else None,
@@ -197,13 +216,13 @@ def _period_detail(book: pricing.Book, row: dict) -> dict:
     rates = tier.rates if tier else p.rates
     return {
         "provider": f.provider,
-        **{f"{b}_per_mtok": str(getattr(rates, b)) for b in pricing.book.BUCKETS},
+        **{f"{b}_per_mtok": getattr(rates, b) for b in pricing.book.BUCKETS},
         "currency": f.currency,
         "source": p.source,
         "checked": p.checked.isoformat(),
         "confidence": p.confidence,
         "note": p.note or "",
-        "file": str(book.origin.get((f.provider, "model", m.id), "")),
+        "file": names.price_file(book.origin.get((f.provider, "model", m.id))),
     }
 
 
@@ -256,7 +275,10 @@ def summarise(
             "duplicate": count.get("duplicate", 0),
             "skipped": count.get("skipped", 0),
         },
-        "billed_cost": _dsum(usage["billed_cost"]),
+        # No source states a bill: null, never 0.
+        "billed_cost": _dsum(usage["billed_cost"])
+        if usage["billed_cost"].is_not_null().any()
+        else None,
         "billed_currency": billed_currencies[0] if billed_currencies else None,
         "attributed_cost": attributed,
         "unattributed_cost": total - attributed,

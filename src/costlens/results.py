@@ -45,6 +45,11 @@ class Report:
     quality: pl.DataFrame = field(default_factory=pl.DataFrame)
     model_stats: pl.DataFrame | None = None
     views: dict[str, pl.DataFrame] = field(default_factory=dict)
+    """The ``--by`` usage views (``views.usage_view``), by name, in the order asked."""
+    charts: dict[str, pl.DataFrame] = field(default_factory=dict)
+    """The workbook charts' data (``views.chart_tables``)."""
+    calendar: str = "UTC"
+    """How the time views cut days, weeks and months, in words."""
 
 
 @dataclass(frozen=True)

@@ -343,6 +343,7 @@ def _usage_columns() -> list[pl.Expr]:
         pl.col("id").alias("response_id"),
         pl.col("sessionId").fill_null(_path_session()).alias("session_id"),
         pl.col("isSidechain").fill_null(False).alias("sidechain"),
+        _path_project().alias("project"),
         (tokens["service_tier"] == "batch").fill_null(False).alias("batch"),
         pl.lit(1, pl.Int64).alias("requests"),
         *tokens.values(),
@@ -354,6 +355,14 @@ def _path_session() -> pl.Expr:
     path = pl.col("_path")
     sub = path.str.extract(r"([^/\\]+)[/\\]subagents[/\\][^/\\]+$")
     return pl.coalesce(sub, path.str.extract(r"([^/\\]+?)(?:\.[^./\\]*)?$"))
+
+
+def _path_project() -> pl.Expr:
+    """The project a file belongs to: the folder under ``projects/`` that holds the session
+    (Claude Code names it after the working directory, ``-home-me-work-app``)."""
+    path = pl.col("_path")
+    sub = path.str.extract(r"([^/\\]+)[/\\][^/\\]+[/\\]subagents[/\\][^/\\]+$")
+    return pl.coalesce(sub, path.str.extract(r"([^/\\]+)[/\\][^/\\]+$"))
 
 
 def _skipped_count(skipped: pl.DataFrame, none: pl.DataFrame) -> pl.LazyFrame:

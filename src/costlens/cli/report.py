@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from .options import progress, review_rate_option
 
 if TYPE_CHECKING:
-    from ..pipeline import Report
+    from ..views import Calendar
+
+VIEWS = ("day", "week", "month", "session", "project", "model", "key")
+"""``views.VIEWS``, spelled here so that ``--help`` does not import polars."""
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @click.command()
@@ -37,13 +42,13 @@ if TYPE_CHECKING:
     "--csv-dir",
     metavar="DIR",
     type=click.Path(path_type=Path),
-    help="Write usage.csv, tasks.csv and models.csv into this folder.",
+    help="Write every table of the workbook as CSV (exact decimals) into this folder.",
 )
 @click.option(
     "--parquet-dir",
     metavar="DIR",
     type=click.Path(path_type=Path),
-    help="Write usage.parquet, tasks.parquet and models.parquet (exact decimals) into this folder.",
+    help="Write every table of the workbook as Parquet (exact decimals) into this folder.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option(
@@ -69,6 +74,40 @@ if TYPE_CHECKING:
 @review_rate_option(
     "Price the run logs' review_minutes at this hourly rate (own column, not model spend)."
 )
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    type=click.Choice(VIEWS),
+    help="Show usage per day, week, month, session, project, model or API key (repeatable). "
+    "Default: per day and model.",
+)
+@click.option(
+    "--tz",
+    default="UTC",
+    show_default=True,
+    help="Time zone whose calendar cuts days, weeks and months (e.g. Europe/Berlin).",
+)
+@click.option(
+    "--week-start",
+    type=click.Choice(WEEKDAYS, case_sensitive=False),
+    default="monday",
+    show_default=True,
+    help="First day of a week for --by week.",
+)
+@click.option(
+    "--month-start",
+    type=click.IntRange(1, 28),
+    default=1,
+    show_default=True,
+    help="Day of the month a billing cycle starts on, for --by month.",
+)
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(path_type=Path),
+    help="Also write the workbook's charts as PNG and SVG files into this folder.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary table.")
 def report(
     paths,
@@ -82,6 +121,11 @@ def report(
     fallback_prices,
     strict,
     review_rate,
+    by,
+    tz,
+    week_start,
+    month_start,
+    charts_dir,
     quiet,
 ):
     """Price usage, join it to tasks and report per task, per model and per month.
@@ -96,6 +140,7 @@ def report(
     # Imported here, not at the top: ``costlens --help`` must not wait for polars.
     from .. import reports
     from ..pipeline import run
+    from ..reports.terminal import render
 
     at = price_date.replace(tzinfo=dt.UTC) if price_date else None
     with progress(quiet or as_json) as status:
@@ -107,58 +152,31 @@ def report(
             strict=strict,
             review_rate=review_rate,
             model_stats=bool(output or csv_dir or parquet_dir),
+            by=tuple(by) or ("day",),
+            calendar=_calendar(tz, week_start, month_start),
             tick=status.file,
             fallback_prices=fallback_prices,
         )
-        if output:
-            reports.write_workbook(result, output, status.rows)
+        beside = reports.write_workbook(result, output, status.rows) if output else []
         status.say("writing tables")
         if csv_dir:
             reports.write_csv_dir(result, csv_dir)
         if parquet_dir:
             reports.write_parquet_dir(result, parquet_dir)
+        charts = reports.write_chart_files(result.charts, charts_dir) if charts_dir else []
     if as_json:
         click.echo(reports.summary_json(result))
     elif not quiet:
-        _render(result, output, csv_dir, parquet_dir)
+        render(result, output, *beside, csv_dir, parquet_dir, *charts)
 
 
-def _render(result: Report, *targets: Path | None) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _calendar(tz: str, week_start: str, month_start: int) -> Calendar:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise click.BadParameter(
+            f"{tz!r} is not a time zone name such as UTC or Europe/Berlin", param_hint="'--tz'"
+        ) from e
+    from ..views import Calendar
 
-    from ..reports.money import rounded
-
-    s = result.summary
-    console = Console()
-    table = Table(title="Models under test")
-    for col in ("model", "task runs", "1st-attempt", "solved", "cost", "per solved task"):
-        table.add_column(col, justify="left" if col == "model" else "right")
-    missing = 0
-    for r in result.models.iter_rows(named=True):
-        per = rounded(r["cost_per_solved_task"])
-        # A model whose tasks used an unpriced model or tier: its cost is a lower bound.
-        mark = " *" if r["unpriced_requests"] else ""
-        missing += r["unpriced_requests"] or 0
-        table.add_row(
-            r["run_model"],
-            str(r["task_runs"]),
-            f"{r['first_attempt_success_rate']:.0%}",
-            f"{r['solve_rate']:.0%}",
-            f"{rounded(r['total_cost'])}{mark}",
-            f"{per}{mark}" if per is not None else "-",
-        )
-    if result.models.height:
-        console.print(table)
-    if missing:
-        console.print(f"* lower bound: {missing} attributed requests have no price (Data quality)")
-    rows = s["rows"]
-    console.print(
-        f"Total {rounded(s['total_cost'])} {s['currency']} "
-        f"(unattributed {rounded(s['unattributed_cost'])}); rows read {rows['read']}: "
-        f"{rows['priced']} priced, {rows['unpriced']} unpriced, {rows['rejected']} rejected, "
-        f"{rows['duplicate']} duplicate"
-    )
-    for target in targets:
-        if target:
-            console.print(f"Wrote {target}")
+    return Calendar(tz, WEEKDAYS.index(week_start.lower()) + 1, month_start)

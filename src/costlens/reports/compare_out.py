@@ -3,18 +3,16 @@ except rounding money to cents for the workbook (the JSON keeps exact decimal st
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
-from openpyxl import Workbook
 
 from ..results import Comparison
+from . import labels
 from .atomic import atomic_file
-from .jsonout import json_default
+from .jsonout import compare_object
 from .money import round_columns
-from .sheets import frame_sheet, pairs_sheet
+from .sheets import Book, pairs_sheet, table_sheet
 
 RANKING = [
     "rank", "order", "run_model", "eligible", "reason", "pareto", "tasks", "task_runs",
@@ -38,68 +36,51 @@ def _cents(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_compare_workbook(c: Comparison, target: Path) -> None:
-    """Ranking, Pass@k, Deltas, Per-task deltas, Tasks, Left out, Price scenarios, Long sessions."""
-    wb = Workbook(write_only=True)
-    pairs_sheet(wb, "Policy", _policy_rows(c))
-    frame_sheet(wb, "Ranking", _cents(c.models.select(RANKING)))
-    frame_sheet(wb, "Pass@k", c.pass_k)
-    frame_sheet(wb, "Verdict pairs", c.pairs)
-    if c.categories.height:
-        frame_sheet(wb, "Categories", _cents(c.categories))
-    frame_sheet(wb, "Deltas", c.delta_summary)
-    frame_sheet(wb, "Per-task deltas", c.deltas)
-    frame_sheet(wb, "Tasks", _cents(c.tasks))
-    frame_sheet(wb, "Left out", c.excluded)
-    frame_sheet(wb, "Price scenarios", c.scenarios)
-    frame_sheet(wb, "Long sessions", _cents(c.sessions))
+    """Policy, Ranking, Pass@k, Verdict pairs, Categories, Deltas, Per-task deltas, Tasks,
+    Left out, Price scenarios, Long sessions."""
+    sheets = {
+        "Ranking": _cents(c.models.select(RANKING)),
+        "Pass@k": c.pass_k,
+        "Verdict pairs": c.pairs,
+        "Categories": _cents(c.categories),
+        "Deltas": c.delta_summary,
+        "Per-task deltas": c.deltas,
+        "Tasks": _cents(c.tasks),
+        "Left out": c.excluded,
+        "Price scenarios": c.scenarios,
+        "Long sessions": _cents(c.sessions),
+    }
+    if not c.categories.height:
+        del sheets["Categories"]
     with atomic_file(target) as tmp:
-        wb.save(tmp)
+        book = Book(tmp, "costlens comparison", c.policy.describe())
+        pairs_sheet(book, "Policy", "Which model to use, and why", _policy_rows(c))
+        for title, df in sheets.items():
+            table_sheet(book, title, df, labels.auto(dict(df.schema)))
+        book.close()
 
 
-def _policy_rows(c: Comparison) -> list[tuple[str, object]]:
+def _policy_rows(c: Comparison) -> list[tuple[str, object, str]]:
     changed = c.changed_scenarios
     return [
-        ("Policy", c.policy.describe()),
-        ("Policy from", c.policy.source),
-        ("Review rate per hour", c.policy.review_rate),
-        ("Matched tasks", len(c.matched_tasks)),
-        ("Task-model pairs left out", c.excluded.height),
-        ("Verdict", c.verdict.get("sentence")),
-        ("Winner", c.verdict.get("winner")),
-        ("Recommended", c.verdict.get("recommended")),
-        ("Why", c.verdict.get("why")),
+        ("Policy", c.policy.describe(), "text"),
+        ("Policy from", Path(c.policy.source).name, "text"),
+        ("Review rate per hour", c.policy.review_rate, "money"),
+        ("Matched tasks", len(c.matched_tasks), "int"),
+        ("Task-model pairs left out", c.excluded.height, "int"),
+        ("Verdict", c.verdict.get("sentence"), "text"),
+        ("Winner", c.verdict.get("winner"), "text"),
+        ("Recommended", c.verdict.get("recommended"), "text"),
+        ("Why", c.verdict.get("why"), "text"),
         *[
-            (f"Category {v['category']}", f"{v['recommended']}: {v['why']}")
+            (f"Category {v['category']}", f"{v['recommended']}: {v['why']}", "text")
             for v in c.category_verdicts
         ],
-        ("Scenarios where the winner changes", ", ".join(changed) or "none"),
-        ("Bootstrap resamples / seed", f"{c.policy.bootstrap} / {c.policy.seed}"),
+        ("Scenarios where the winner changes", ", ".join(changed) or "none", "text"),
+        ("Bootstrap resamples / seed", f"{c.policy.bootstrap} / {c.policy.seed}", "text"),
     ]
 
 
 def compare_json(c: Comparison) -> str:
-    """The comparison as indented JSON; Decimals are exact strings."""
-    obj = {
-        "policy": c.policy.describe(),
-        "matched_tasks": c.matched_tasks,
-        "left_out": c.excluded.to_dicts(),
-        "verdict": c.verdict | {"pairs": c.pairs.to_dicts()},
-        "interval_methods": c.interval_methods,
-        "models": c.models.select(RANKING).to_dicts(),
-        "categories": [
-            v | {"models": c.categories.filter(pl.col("category") == v["category"]).to_dicts()}
-            for v in c.category_verdicts
-        ],
-        "harnesses": c.harnesses,
-        "pass_k": c.pass_k.to_dicts(),
-        "paired_deltas": c.delta_summary.to_dicts(),
-        "price_scenarios": c.scenarios.to_dicts(),
-        "long_sessions": c.sessions.head(10).to_dicts(),
-        "long_sessions_by_task": c.session_tasks.to_dicts(),
-        "long_sessions_assumption": c.session_assumption,
-    }
-    return json.dumps(obj, default=_json_default, indent=2)
-
-
-def _json_default(v: object) -> str:
-    return json_default(v) if isinstance(v, Decimal) else str(v)
+    """``compare --json``: the comparison as indented JSON; Decimals are exact strings."""
+    return compare_object(c, RANKING).model_dump_json(indent=2)

@@ -1,4 +1,4 @@
-"""Table outputs for machines: ``usage``, ``tasks``, ``models`` as CSV or Parquet, exact Decimal.
+"""Table outputs for machines: every table of the workbook as CSV or Parquet, exact Decimal.
 
 In CSV, text that a spreadsheet would run as a formula is prefixed with ``'`` (OWASP CSV
 injection). Parquet keeps types (decimal128(38, 12) money, UTC timestamps) and needs no escaping.
@@ -11,40 +11,40 @@ from pathlib import Path
 import polars as pl
 
 from ..results import Report
+from . import tables
 from .atomic import atomic_dir
-from .tables import USAGE_COLUMNS
 
 RISKY = r"^[=+\-@\t\r]"
 
 
 def _safe_text(df: pl.DataFrame) -> pl.DataFrame:
-    text = [c for c, t in df.schema.items() if t == pl.String]
+    text = [c for c, t in df.schema.items() if t in (pl.String, pl.Categorical)]
     return df.with_columns(
-        pl.when(pl.col(c).str.contains(RISKY))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
+        pl.when(pl.col(c).cast(pl.String).str.contains(RISKY))
+        .then(pl.lit("'") + pl.col(c).cast(pl.String))
+        .otherwise(pl.col(c).cast(pl.String))
         .alias(c)
         for c in text
     )
 
 
-def _frames(report: Report) -> dict[str, pl.DataFrame]:
-    return {
-        "usage": report.usage.select(USAGE_COLUMNS),
-        "tasks": report.tasks,
-        "models": report.models,
-    }
-
-
 def write_csv_dir(report: Report, target: Path) -> None:
-    """Write usage.csv, tasks.csv and models.csv into ``target`` (created), all or nothing."""
+    """Write every table the workbook has as ``<table>.csv`` into ``target`` (created), all or
+    nothing; money is the exact decimal."""
     with atomic_dir(target) as tmp:
-        for name, df in _frames(report).items():
-            _safe_text(df).write_csv(tmp / f"{name}.csv")
+        for name, df in tables.machine(report).items():
+            _safe_text(_flat(df)).write_csv(tmp / f"{name}.csv")
 
 
 def write_parquet_dir(report: Report, target: Path) -> None:
-    """Write usage.parquet, tasks.parquet and models.parquet into ``target``, all or nothing."""
+    """Write every table the workbook has as ``<table>.parquet`` into ``target``, all or
+    nothing; money is decimal128(38, 12)."""
     with atomic_dir(target) as tmp:
-        for name, df in _frames(report).items():
+        for name, df in tables.machine(report).items():
             df.write_parquet(tmp / f"{name}.parquet")
+
+
+def _flat(df: pl.DataFrame) -> pl.DataFrame:
+    """CSV holds no nested values: lists become comma-joined text."""
+    nested = [c for c, t in df.schema.items() if isinstance(t, pl.List)]
+    return df.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join(", ") for c in nested)

@@ -1,9 +1,10 @@
-"""The finance workbook: Summary, Models, Model stats, Tasks, Months, Usage, Unattributed, Pricing,
-Data quality, Inputs.
+"""The finance workbook: Summary, Charts, Models, Model stats, the ``--by`` views, Tasks, Months,
+Usage, Unattributed, Pricing, Data quality, Inputs, Chart data.
 
-openpyxl in write-only mode streams rows to disk. Money arrives already rounded (``tables``);
-Excel stores doubles, so the exact values live in the CSV / JSON outputs. Text that starts like
-a formula is stored as text, never as a formula (CSV/formula injection).
+XlsxWriter writes it; every number comes from the Report (``tables`` rounds for display). A
+detail sheet holds at most ``DETAIL_SHEET_ROWS`` rows: past that the workbook would take
+minutes to write and be hard to open, so the whole table is written as Parquet beside the
+workbook and the Summary and the sheet say so.
 """
 
 from __future__ import annotations
@@ -11,44 +12,76 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from openpyxl import Workbook
 
 from ..results import Report
-from . import tables
+from . import labels, tables
 from .atomic import atomic_file
-from .sheets import Progress, frame_sheet, pairs_sheet
+from .charts import add_charts
+from .sheets import Book, Progress, pairs_sheet, table_sheet
 
-USAGE_SHEET_ROWS = 200_000
-"""Usage detail rows the workbook holds. Past that a workbook takes minutes to write and is hard
-to open; the Summary says so, and --csv-dir / --parquet-dir carry every row."""
-
-
-def write_workbook(report: Report, target: Path, progress: Progress | None = None) -> None:
-    """Write the workbook atomically to ``target``."""
-    with atomic_file(target) as tmp:
-        _build(report, progress or (lambda *_: None)).save(tmp)
+DETAIL_SHEET_ROWS = 25_000
+"""Rows a detail sheet (Tasks, Usage, a session view) holds in the workbook."""
+DETAIL = {"Tasks": "tasks", "Usage": "usage", "By session": "by_session", "By day": "by_day"}
 
 
-def _build(report: Report, progress: Progress) -> Workbook:
-    wb = Workbook(write_only=True)
-    summary = tables.summary_rows(report)
-    if report.usage.height > USAGE_SHEET_ROWS:
-        note = f"first {USAGE_SHEET_ROWS:,} of {report.usage.height:,} rows; all in --csv-dir"
-        summary.append(("Usage sheet", note))
-    pairs_sheet(wb, "Summary", summary)
-    sheets = {
-        "Models": lambda: tables.models(report),
-        "Model stats": lambda: tables.model_stats(report),
-        "Tasks": lambda: tables.tasks(report),
-        "Months": lambda: tables.months(report),
-        "Usage": lambda: tables.usage(report).head(USAGE_SHEET_ROWS),
-        "Unattributed": lambda: tables.unattributed(report),
-        "Pricing": lambda: report.rates,
-        "Data quality": lambda: tables.data_quality(report),
-        "Inputs": lambda: pl.DataFrame(report.files, schema=["file", "reader"], orient="row"),
+def write_workbook(report: Report, target: Path, progress: Progress | None = None) -> list[Path]:
+    """Write the workbook atomically to ``target``; return the detail files written beside it."""
+    target = Path(target)
+    sheets = _sheets(report)
+    capped = {
+        t: df for t, (df, _c) in sheets.items() if df.height > DETAIL_SHEET_ROWS and t in DETAIL
     }
-    for title, make in sheets.items():
-        df = make()
-        if df is not None:
-            frame_sheet(wb, title, df, progress)
-    return wb
+    beside = {t: target.with_name(f"{target.stem}.{_slug(t)}.parquet") for t in capped}
+    notes = {
+        t: f"first {DETAIL_SHEET_ROWS:,} of {capped[t].height:,} rows; all rows in {p.name}"
+        for t, p in beside.items()
+    }
+    with atomic_file(target) as tmp:
+        book = Book(tmp, "costlens report", _subject(report), report.summary["currency"])
+        pairs_sheet(book, "Summary", "What this usage cost", tables.summary_rows(report, notes))
+        chart_data = add_charts(book, report.charts)
+        for title, (df, cols) in sheets.items():
+            shown = df.head(DETAIL_SHEET_ROWS)
+            table_sheet(book, title, shown, cols, progress, notes.get(title))
+        chart_data()
+        book.close()
+    for title, path in beside.items():
+        with atomic_file(path) as tmp:
+            tables.machine(report)[DETAIL[title]].write_parquet(tmp)
+    return list(beside.values())
+
+
+def _slug(title: str) -> str:
+    return title.lower().replace(" ", "_")
+
+
+def _subject(report: Report) -> str:
+    s = report.summary
+    start, end = s.get("period_start"), s.get("period_end")
+    span = f" {start:%Y-%m-%d} to {end:%Y-%m-%d}" if start and end else ""
+    return f"Model usage cost{span}"
+
+
+def _sheets(report: Report) -> dict[str, tuple[pl.DataFrame, labels.Columns]]:
+    out: dict[str, tuple[pl.DataFrame, labels.Columns]] = {}
+    if report.models.height:
+        out["Models"] = (tables.models(report), labels.MODELS)
+    stats = tables.model_stats(report)
+    if stats is not None and stats.height:
+        cols = labels.MODEL_STATS + [
+            (c, c.replace("pass_at_", "pass@").replace("pass_hat_", "pass^"), "pct")
+            for c in stats.columns
+            if c.startswith("pass_")
+        ]
+        out["Model stats"] = (stats, cols)
+    for by, view in tables.views(report).items():
+        out[labels.VIEW_TITLES[by]] = (view, labels.view(by))
+    if report.tasks.height:
+        out["Tasks"] = (tables.tasks(report), labels.TASKS)
+    out["Months"] = (tables.months(report), labels.MONTHS)
+    out["Usage"] = (tables.usage(report), labels.USAGE)
+    out["Unattributed"] = (tables.unattributed(report), labels.UNATTRIBUTED)
+    out["Pricing"] = (tables.pricing(report), labels.PRICING)
+    out["Data quality"] = (tables.data_quality(report), labels.QUALITY)
+    out["Inputs"] = (tables.inputs(report), labels.INPUTS)
+    return out

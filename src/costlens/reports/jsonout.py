@@ -1,19 +1,243 @@
-"""The ``--json`` summary object (documented in docs/schema.md). Money is a decimal string."""
+"""``report --json`` and ``compare --json``: one object each, described by pydantic models.
+
+The output is built through the models, so the published JSON Schemas (``docs/*.schema.json``,
+generated from these models by ``python -m costlens.reports.jsonout docs/``; a test fails when
+they drift) describe exactly what is printed. Money is a decimal string at full precision
+(nothing is rounded), rates and shares are JSON numbers, token counts integers, times ISO 8601.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import sys
 from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from ..results import Report
+import polars as pl
+from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
+
+from ..results import Comparison, Report
+
+SCHEMA_VERSION = "1"
 
 
 def json_default(v: object) -> str:
+    """An exact decimal string: no exponent, no trailing zeros."""
     if isinstance(v, Decimal):
         return format(v.normalize(), "f") if v == v.to_integral() else format(v, "f").rstrip("0")
     raise TypeError(f"not JSON serialisable: {type(v).__name__}")
 
 
+Money = Annotated[
+    Decimal,
+    PlainSerializer(json_default, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "exact decimal amount"}
+    ),
+]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Tokens(_Out):
+    input_uncached: int
+    cache_read: int
+    cache_write_5m: int
+    cache_write_1h: int
+    output: int
+    reasoning: int
+
+
+class Rows(_Out):
+    read: int
+    priced: int
+    unpriced: int
+    billed: int
+    rejected: int
+    duplicate: int
+    skipped: int
+
+
+class UsageModel(_Out):
+    model: str | None
+    requests: int | None
+    cost: Money | None
+    tokens: Tokens
+
+
+class ModelUnderTest(_Out):
+    run_model: str | None
+    tasks: int
+    task_runs: int
+    first_attempt_success_rate: float | None
+    solve_rate: float | None
+    total_cost: Money
+    cost_per_task: Money | None
+    cost_per_solved_task: Money | None
+    review_cost: Money | None
+    unpriced_requests: int
+    cost_lower_bound: bool
+
+
+class ViewRow(_Out):
+    key: str | None
+    """The view's value: a day or week start (YYYY-MM-DD), a month, a session, project, model
+    or API key."""
+    model: str | None
+    requests: int | None
+    tokens: Tokens
+    cost: Money | None
+    cost_lower_bound: bool
+    subagent_requests: int | None
+    subagent_cost: Money | None
+    first_activity: dt.datetime | None
+    last_activity: dt.datetime | None
+
+
+class ReportJson(_Out):
+    schema_version: Literal["1"]
+    total_cost: Money
+    cost_lower_bound: bool
+    """True when some usage has no price: ``total_cost`` is then a lower bound."""
+    currency: str
+    period_start: dt.datetime | None
+    period_end: dt.datetime | None
+    tokens: Tokens
+    models: list[UsageModel]
+    rows: Rows
+    billed_cost: Money | None
+    """Null when no source states a bill (never 0)."""
+    billed_currency: str | None
+    attributed_cost: Money
+    unattributed_cost: Money
+    task_cost: Money
+    pricing_version: str
+    pricing_overrides: list[dict[str, str]]
+    models_under_test: list[ModelUnderTest]
+    views: dict[str, list[ViewRow]]
+
+
+def _tokens(r: dict) -> dict[str, int]:
+    return {k: int(r.get(k) or 0) for k in Tokens.model_fields}
+
+
+def _view_rows(by: str, rows: list[dict]) -> list[dict]:
+    return [
+        {
+            "key": None if r[by] is None else str(r[by]),
+            "model": r.get("model") if by != "model" else r[by],
+            "tokens": _tokens(r),
+            **{k: r.get(k) for k in ViewRow.model_fields if k not in ("key", "model", "tokens")},
+        }
+        for r in rows
+    ]
+
+
+def report_object(report: Report) -> ReportJson:
+    s = report.summary
+    models = report.models.select(
+        [c for c in ModelUnderTest.model_fields if c in report.models.columns]
+    )
+    return ReportJson(
+        schema_version=SCHEMA_VERSION,
+        cost_lower_bound=s["rows"]["unpriced"] > 0,
+        models_under_test=[ModelUnderTest(**r) for r in models.to_dicts()],
+        views={b: _view_rows(b, v.to_dicts()) for b, v in report.views.items()},  # type: ignore[misc]
+        **{k: v for k, v in s.items() if k in ReportJson.model_fields},
+    )
+
+
 def summary_json(report: Report) -> str:
-    """The summary as indented JSON; Decimals are written as exact strings."""
-    return json.dumps(report.summary, default=json_default, indent=2)
+    """``report --json``: the summary, models under test and views, indented."""
+    return report_object(report).model_dump_json(indent=2)
+
+
+# ---- compare ----
+
+RANKING_TEXT = {"run_model", "reason"}
+
+
+class Ranked(_Out):
+    model_config = ConfigDict(extra="allow")
+    rank: int
+    run_model: str | None
+    eligible: bool
+    reason: str
+    pareto: bool
+
+
+class CompareJson(_Out):
+    schema_version: Literal["1"]
+    policy: str
+    matched_tasks: list[str]
+    left_out: list[dict[str, str | None]]
+    verdict: dict[str, Any]
+    """The overall verdict and its uncertainty, with ``pairs`` (every pair of models)."""
+    interval_methods: dict[str, Any]
+    models: list[dict[str, Any]]
+    """One object per model, ranked: ``rank``, ``run_model``, ``eligible``, ``reason``,
+    ``pareto``, then the measures (money as decimal strings, rates as numbers)."""
+    categories: list[dict[str, Any]]
+    harnesses: list[dict[str, Any]]
+    pass_k: list[dict[str, Any]]
+    paired_deltas: list[dict[str, Any]]
+    price_scenarios: list[dict[str, Any]]
+    long_sessions: list[dict[str, Any]]
+    long_sessions_by_task: list[dict[str, Any]]
+    long_sessions_assumption: str
+
+
+def _plain(rows: list[dict]) -> list[dict]:
+    """Decimals as exact strings; everything else stays a JSON number, bool or string."""
+    return [
+        {k: json_default(v) if isinstance(v, Decimal) else v for k, v in r.items()} for r in rows
+    ]
+
+
+def compare_object(c: Comparison, ranking: list[str]) -> CompareJson:
+    return CompareJson(
+        schema_version=SCHEMA_VERSION,
+        policy=c.policy.describe(),
+        matched_tasks=c.matched_tasks,
+        left_out=c.excluded.to_dicts(),
+        verdict=_plain(c.verdict | {"pairs": c.pairs.to_dicts()}),
+        interval_methods=_plain(c.interval_methods),
+        models=_plain(c.models.select(ranking).to_dicts()),
+        categories=_plain(
+            [
+                v | {"models": c.categories.filter(pl.col("category") == v["category"]).to_dicts()}
+                for v in c.category_verdicts
+            ]
+        ),
+        harnesses=_plain(c.harnesses),
+        pass_k=_plain(c.pass_k.to_dicts()),
+        paired_deltas=_plain(c.delta_summary.to_dicts()),
+        price_scenarios=_plain(c.scenarios.to_dicts()),
+        long_sessions=_plain(c.sessions.head(10).to_dicts()),
+        long_sessions_by_task=_plain(c.session_tasks.to_dicts()),
+        long_sessions_assumption=c.session_assumption,
+    )
+
+
+def schemas() -> dict[str, dict]:
+    """The published JSON Schemas, by file name."""
+    out = {}
+    for name, model in (("report", ReportJson), ("compare", CompareJson)):
+        schema = model.model_json_schema(mode="serialization")
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["$comment"] = "Generated from costlens.reports.jsonout; DO NOT EDIT."
+        out[f"{name}.schema.json"] = schema
+    return out
+
+
+def write_schemas(folder: Path) -> None:
+    for name, schema in schemas().items():
+        (folder / name).write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    write_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "docs"))

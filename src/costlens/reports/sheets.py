@@ -1,88 +1,223 @@
-"""Sheet helpers shared by the report and compare workbooks: a label/value sheet and a table
-sheet. Text that starts like a formula is stored as text, never as a formula (CSV/formula
-injection)."""
+"""Sheet helpers shared by the report and compare workbooks (XlsxWriter): a label / value sheet,
+a table sheet (an Excel table with filters, banded rows, number formats, fitted widths, frozen
+header and print setup) and document properties.
+
+Text from inputs is always written as a string cell, never as a formula; text that starts like
+a formula (``=``, ``+``, ``-``, ``@``, tab, CR) also gets Excel's quote prefix, so editing the
+cell keeps it text (CSV/formula injection). Control characters are escaped by XlsxWriter.
+Money arrives as exact Decimal and becomes a float only here, as it is written.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
+from .. import __version__
+
+RISKY = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_575
 """Data rows that fit under the header row of one sheet."""
-RISKY = ("=", "+", "-", "@", "\t", "\r")
-BOLD = Font(bold=True)
+MAX_WIDTH = 60
 
 Progress = Callable[[str, int, int], None]
 """Called as ``(sheet, rows written, rows in sheet)`` while a large sheet is written."""
+Columns = list[tuple[str, str, str]]
+"""(column, header, kind) for each column a sheet shows; kinds in ``labels``."""
 
 
-def pairs_sheet(wb: Workbook, title: str, rows: list[tuple[str, object]]) -> None:
-    ws = wb.create_sheet(title)
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 26
-    ws.append([cell(ws, "Measure", bold=True), cell(ws, "Value", bold=True)])
-    for label, value in rows:
-        ws.append([cell(ws, label), cell(ws, value)])
+def _formats(currency: str) -> dict[str, dict]:
+    sym = "$" if currency == "USD" else f"{currency} "
+    return {
+        "text": {},
+        "risky": {"quote_prefix": True},
+        "int": {"num_format": "#,##0"},
+        "money": {"num_format": f'"{sym}"#,##0.00'},
+        "micro": {"num_format": f'"{sym}"#,##0.000000'},
+        "rate": {"num_format": f'"{sym}"#,##0.00##'},
+        "pct": {"num_format": "0.0%"},
+        "num": {"num_format": "#,##0.00"},
+        "secs": {"num_format": "#,##0"},
+        "time": {"num_format": "yyyy-mm-dd hh:mm:ss"},
+        "date": {"num_format": "yyyy-mm-dd"},
+        "bool": {"align": "center"},
+        "lower": {"font_color": "#9C0006"},
+        "header": {"bold": True, "text_wrap": True, "valign": "top"},
+        "title": {"bold": True, "font_size": 14},
+        "label": {"bold": True},
+        "note": {"italic": True, "font_color": "#595959"},
+        "warn": {"bold": True, "font_color": "#9C0006"},
+    }
 
 
-def frame_sheet(
-    wb: Workbook, title: str, df: pl.DataFrame, progress: Progress = lambda *_: None
-) -> None:
-    ws = wb.create_sheet(title)
-    ws.freeze_panes = "A2"
-    for i, name in enumerate(df.columns):
-        ws.column_dimensions[_letter(i)].width = max(10, min(40, len(name) + 2))
-    ws.append([cell(ws, c, bold=True) for c in df.columns])
-    # Most values go in as they are; only money, times and formula-like text need a cell object
-    # (a number format, or text protection), which is what makes large sheets slow.
-    convert = [_converter(ws, t) for t in df.dtypes]
-    for n, row in enumerate(df.iter_rows()):
-        if n == EXCEL_MAX_ROWS - 1:
-            note = f"... {df.height - n} more rows: use --csv-dir for the full table"
-            ws.append([cell(ws, note)])
-            break
-        ws.append([c(v) for c, v in zip(convert, row, strict=True)])
-        if n % 50_000 == 0:
-            progress(title, n, df.height)
+class Book:
+    """One workbook being written: its formats and the sheets added so far."""
+
+    def __init__(self, target: Path, title: str, subject: str, currency: str = "USD"):
+        self.wb = xlsxwriter.Workbook(
+            str(target),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "remove_timezone": True,
+                "nan_inf_to_errors": True,
+            },
+        )
+        self.wb.set_properties(
+            {
+                "title": title,
+                "subject": subject,
+                "author": "costlens",
+                "company": "",
+                "comments": f"Written by costlens {__version__}",
+                "keywords": f"costlens {__version__}",
+            }
+        )
+        self.wb.set_custom_property("costlens version", __version__)
+        self.fmt = {k: self.wb.add_format(v) for k, v in _formats(currency).items()}
+        self._tables = 0
+
+    def close(self) -> None:
+        self.wb.close()
+
+    def sheet(self, title: str) -> Worksheet:
+        ws = self.wb.add_worksheet(title[:31])
+        ws.set_landscape()
+        ws.set_paper(9)  # A4; fit to one page wide below keeps Letter readers fine too
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_footer("&L&A&RPage &P of &N")
+        return ws
+
+    def write_value(self, ws: Worksheet, row: int, col: int, value: object, kind: str) -> None:
+        """One cell: blank for None, a number for money (float at write time only)."""
+        f = self.fmt.get(kind)
+        if value is None:
+            ws.write_blank(row, col, None, f)
+        elif kind == "lower":
+            ws.write_string(row, col, "lower bound" if value else "complete", f if value else None)
+        elif kind == "bool":
+            ws.write_string(row, col, "yes" if value else "no", f)
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value, f)
+        elif isinstance(value, Decimal | int | float):
+            ws.write_number(row, col, float(value), f)
+        elif isinstance(value, dt.datetime):
+            ws.write_datetime(row, col, value.astimezone(dt.UTC).replace(tzinfo=None), f)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), f)
+        else:
+            text = str(value)
+            ws.write_string(row, col, text, self.fmt["risky"] if text.startswith(RISKY) else f)
 
 
-def _converter(ws, dtype: pl.DataType) -> Callable[[object], object]:
-    if (dtype.is_numeric() and not isinstance(dtype, pl.Decimal)) or dtype == pl.Boolean:
-        return lambda v: v
-    if dtype == pl.String:
-        return lambda v: cell(ws, v) if isinstance(v, str) and v.startswith(RISKY) else v
-    return lambda v: None if v is None else cell(ws, v)
+def pairs_sheet(
+    book: Book, title: str, heading: str, rows: list[tuple[str, object, str]]
+) -> Worksheet:
+    """A label / value sheet. A row whose kind is ``section`` is a bold sub-heading; ``warn``
+    and ``note`` rows are text in red / grey."""
+    ws = book.sheet(title)
+    ws.write_string(0, 0, heading, book.fmt["title"])
+    width = [len(heading) // 2, 12]
+    for i, (label, value, kind) in enumerate(rows, start=2):
+        if kind == "section":
+            ws.write_string(i, 0, label, book.fmt["label"])
+            continue
+        ws.write_string(i, 0, label, book.fmt["warn"] if kind == "warn" else None)
+        book.write_value(ws, i, 1, value, "text" if kind in ("warn", "note") else kind)
+        width = [max(width[0], len(label)), max(width[1], _shown_len(value, kind))]
+    ws.set_column(0, 0, min(width[0] + 2, MAX_WIDTH))
+    ws.set_column(1, 1, min(width[1] + 2, 80))
+    ws.fit_to_pages(1, 1)
+    return ws
 
 
-def cell(ws, value: object, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws)
-    if isinstance(value, Decimal):
-        cell.value = float(value)
-        places = value.as_tuple().exponent  # a letter for NaN / infinity, never money here
-        cell.number_format = "#,##0.00" if isinstance(places, int) and places >= -2 else "0.000000"
-    elif isinstance(value, dt.datetime):
-        cell.value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    elif isinstance(value, list | dict):
-        cell.value = str(value)
+def _shown_len(value: object, kind: str) -> int:
+    if value is None:
+        return 0
+    if kind in ("money", "micro", "rate", "int", "num"):
+        return len(f"{float(value):,.2f}") + 4  # type: ignore[arg-type]
+    if kind == "time":
+        return 19
+    return len(str(value))
+
+
+def table_sheet(
+    book: Book,
+    title: str,
+    df: pl.DataFrame,
+    columns: Columns,
+    progress: Progress | None = None,
+    note: str | None = None,
+) -> Worksheet:
+    """``df``'s listed columns as an Excel table; the first row holds the headers.
+
+    ``note`` (a cap on the rows shown, say) goes in the row under the table."""
+    ws = book.sheet(title)
+    cols = [(c, h, k) for c, h, k in columns if c in df.columns]
+    n = min(df.height, EXCEL_MAX_ROWS - 2)
+    for j, (c, _h, k) in enumerate(cols):
+        _write_column(book, ws, j, df[c].head(n), k)
+        if progress and j % 5 == 0:
+            progress(title, n * j // max(len(cols), 1), n)
+    book._tables += 1
+    ws.add_table(
+        0,
+        0,
+        max(n, 1),
+        max(len(cols) - 1, 0),
+        {
+            "name": f"T{book._tables}_{''.join(ch for ch in title if ch.isalnum())}",
+            "style": "Table Style Light 9",
+            "columns": [{"header": h, "header_format": book.fmt["header"]} for _c, h, _k in cols],
+        },
+    )
+    for j, (c, h, k) in enumerate(cols):
+        ws.set_column(j, j, _width(df[c].head(2000), h, k))
+    ws.set_row(0, 15 * _header_lines(cols, df))
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)
+    if note:
+        ws.write_string(max(n, 1) + 2, 0, note, book.fmt["note"])
+    return ws
+
+
+def _write_column(book: Book, ws: Worksheet, j: int, s: pl.Series, kind: str) -> None:
+    write = book.write_value
+    for i, v in enumerate(s.to_list(), start=1):
+        write(ws, i, j, v, kind)
+
+
+def _width(s: pl.Series, header: str, kind: str) -> float:
+    longest_word = max((len(w) for w in header.split()), default=4)
+    if kind in ("money", "micro", "rate", "int", "num", "secs", "pct"):
+        values = s.drop_nulls().cast(pl.Float64, strict=False).abs()
+        top = values.max() if values.len() else 0
+        digits = len(f"{float(top or 0):,.2f}") + (5 if kind == "micro" else 2)
+        content = digits + (2 if kind in ("money", "micro", "rate") else 0)
+    elif kind == "time":
+        content = 19
+    elif kind == "date":
+        content = 10
+    elif kind in ("bool", "lower"):
+        content = 11 if kind == "lower" else 4
     else:
-        cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(RISKY):
-            cell.quotePrefix = True
-    if bold:
-        cell.font = BOLD
-    return cell
+        lengths = s.drop_nulls().cast(pl.String).str.len_chars()
+        content = int(lengths.max() or 0) if lengths.len() else 0
+    return float(min(max(content, longest_word, 6) + 2, MAX_WIDTH))
 
 
-def _letter(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i + 1)
+def _header_lines(cols: Columns, df: pl.DataFrame) -> int:
+    """Header rows wrap: enough lines for the longest header in its column's width."""
+    lines = 1
+    for c, h, k in cols:
+        w = _width(df[c].head(2000), h, k) - 2
+        lines = max(lines, -(-len(h) // max(int(w), 1)))
+    return min(lines, 4)

@@ -16,9 +16,9 @@ from .money import MICRO, allocate, round_columns, rounded
 
 USAGE_COLUMNS = [
     "source_format", "source_file", "source_line", "provider", "model", "model_id",
-    "period_start", "time_source", "request_id", "session_id", "custom_id", "project",
-    "workspace", "api_key", "service_tier", "batch", "requests", *TOKEN_BUCKETS, "reasoning",
-    "price_status",
+    "period_start", "time_source", "request_id", "session_id", "sidechain", "custom_id",
+    "project", "workspace", "api_key", "service_tier", "batch", "requests", *TOKEN_BUCKETS,
+    "reasoning", "price_status",
     "unpriced_reason", "price_tier", "price_modifiers", "cliff_unchecked", "ttl_assumed", "cost",
     "billed_cost", "currency", "line_item", "billed_quantity", "billed_unit", "task_id",
     "run_model", "run_id", "attempt", "attribution_method", "unattributed_cause",
@@ -92,29 +92,133 @@ def model_stats(report: Report) -> pl.DataFrame | None:
     )
 
 
-def summary_rows(report: Report) -> list[tuple[str, object]]:
-    """Label/value pairs for the Summary sheet, money rounded to cents."""
+def views(report: Report) -> dict[str, pl.DataFrame]:
+    money = ["cost", "subagent_cost"]
+    return {b: round_columns(v, money) for b, v in report.views.items()}
+
+
+def pricing(report: Report) -> pl.DataFrame:
+    return round_columns(report.rates, ["cost"])
+
+
+def inputs(report: Report) -> pl.DataFrame:
+    return pl.DataFrame(report.files, schema=["file", "reader"], orient="row")
+
+
+def machine(report: Report) -> dict[str, pl.DataFrame]:
+    """Every table the workbook shows, exact (Decimal money, machine column names), by the
+    file name CSV / Parquet give it."""
+    out = {
+        "summary": summary_table(report),
+        "models": report.models,
+        "tasks": report.tasks,
+        "months": report.months,
+        "usage": report.usage.select(USAGE_COLUMNS),
+        "unattributed": report.unattributed,
+        "pricing": report.rates,
+        "data_quality": report.quality,
+        "inputs": inputs(report),
+    }
+    if report.model_stats is not None:
+        out["model_stats"] = report.model_stats
+    out |= {f"by_{b}": v for b, v in report.views.items()}
+    out |= {f"chart_{k}": v for k, v in report.charts.items()}
+    return out
+
+
+def summary_table(report: Report) -> pl.DataFrame:
+    """The headline numbers as (measure, value) text rows: exact decimals, machine names."""
+    s = report.summary
+    flat: list[tuple[str, str]] = []
+    for k, v in s.items():
+        if isinstance(v, dict):
+            flat += [(f"{k}.{kk}", _text(vv)) for kk, vv in v.items()]
+        elif not isinstance(v, list):
+            flat.append((k, _text(v)))
+    return pl.DataFrame(flat, schema=["measure", "value"], orient="row")
+
+
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if hasattr(v, "isoformat"):
+        return v.isoformat()  # type: ignore[attr-defined]
+    return str(v)
+
+
+Row = tuple[str, object, str]
+
+
+def summary_rows(report: Report, notes: dict[str, str] | None = None) -> list[Row]:
+    """The Summary sheet, top to bottom: what a finance reader needs first."""
     s = report.summary
     total = cast(Decimal, rounded(s["total_cost"]))
     unattributed = unattributed_cents(report)
-    rows: list[tuple[str, object]] = [
-        ("Total cost (priced usage)", total),
-        ("  of which attributed to tasks", total - unattributed),
-        ("  of which unattributed", unattributed),
-        ("Billed cost (stated by the sources)", rounded(s["billed_cost"])),
-        ("Billed currency", s["billed_currency"] or ""),
-        ("Currency", s["currency"]),
-        ("Pricing version", s["pricing_version"]),
-        ("Task runs", report.tasks.height),
-        ("Models under test", report.models.height),
+    rows: list[Row] = [("Period (UTC)", _period(s), "text")]
+    rows += _warnings(report)
+    rows += [
+        ("Cost", None, "section"),
+        ("Total cost computed from usage", total, "money"),
+        ("  attributed to tasks", total - unattributed, "money"),
+        ("  not attributed to a task", unattributed, "money"),
+        ("Billed cost stated by the sources", rounded(s["billed_cost"]), "money"),
+        ("  (blank: no source states a bill)" if s["billed_cost"] is None else "", None, "note"),
+        ("Currency", s["currency"], "text"),
+    ]
+    if s.get("billed_currency"):
+        rows.append(("Billed currency", s["billed_currency"], "text"))
+    rows += [
+        ("Work measured", None, "section"),
+        ("Task runs", report.tasks.height, "int"),
+        ("Models under test", report.models.height, "int"),
+        ("Pricing", None, "section"),
+        ("Pricing version", s["pricing_version"], "text"),
+        ("Views cut in", report.calendar, "text"),
     ]
     rows += [
-        (
-            f"Pricing {o['action']} by --pricing",
-            f"{o['provider']} {o['kind']} {o['name']} ({o['file']})",
-        )
+        (f"Pricing {o['action']} by --pricing", f"{o['provider']} {o['kind']} {o['name']}", "text")
         for o in s.get("pricing_overrides", [])
     ]
-    rows += [(f"Rows {k}", v) for k, v in s["rows"].items()]
-    rows += [(f"Tokens: {k}", v) for k, v in s["tokens"].items()]
-    return rows
+    rows += [("Inputs", None, "section"), ("Files read", len(report.files), "int")]
+    readers = inputs(report).group_by("reader").len().sort("reader")
+    rows += [(f"  {r}", n, "int") for r, n in readers.iter_rows()]
+    rows += [("Rows", None, "section")] + [(f"Rows {k}", v, "int") for k, v in s["rows"].items()]
+    rows += [("Tokens", None, "section")]
+    rows += [(f"Tokens: {k}", v, "int") for k, v in s["tokens"].items()]
+    if notes:
+        rows += [("Sheets", None, "section")]
+        rows += [(f"{sheet} sheet", note, "text") for sheet, note in notes.items()]
+    return [r for r in rows if r[0] or r[1] is not None]
+
+
+def _period(s: dict) -> str:
+    start, end = s.get("period_start"), s.get("period_end")
+    if start is None:
+        return "no usage"
+    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
+
+
+def _warnings(report: Report) -> list[Row]:
+    s = report.summary
+    out: list[Row] = []
+    unpriced = s["rows"]["unpriced"]
+    if unpriced:
+        out.append(
+            (
+                "LOWER BOUND",
+                f"{unpriced:,} usage rows have no price: the total is at least this much "
+                "(see Data quality and Usage, 'Why unpriced')",
+                "warn",
+            )
+        )
+    if s["rows"]["rejected"]:
+        out.append(
+            (
+                "Rejected rows",
+                f"{s['rows']['rejected']:,} input rows rejected (Data quality)",
+                "warn",
+            )
+        )
+    return out
