@@ -191,11 +191,18 @@ class CompareJson(_Out):
     long_sessions_assumption: str
 
 
-def _plain(rows: list[dict]) -> list[dict]:
-    """Decimals as exact strings; everything else stays a JSON number, bool or string."""
-    return [
-        {k: json_default(v) if isinstance(v, Decimal) else v for k, v in r.items()} for r in rows
-    ]
+def _plain(v: Any) -> Any:
+    """Decimals as exact strings (nested too); numbers, bools and strings stay as they are;
+    anything else (a date) becomes its text."""
+    if isinstance(v, Decimal):
+        return json_default(v)
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    return str(v)
 
 
 def compare_object(c: Comparison, ranking: list[str]) -> CompareJson:
