@@ -126,7 +126,7 @@ def test_json_total_equals_workbook_total(tmp_path):
     exact = D(json.loads(result.output)["total_cost"])
     summary = openpyxl.load_workbook(out, read_only=True)["Summary"]
     shown = {r[0]: r[1] for r in summary.iter_rows(min_row=2, values_only=True)}
-    assert D(str(shown["Total cost (priced usage)"])) == exact.quantize(D("0.01"))
+    assert D(str(shown["Total cost computed from usage"])) == exact.quantize(D("0.01"))
 
 
 def test_usage_sheet_is_capped_and_the_rest_is_beside_it(tmp_path, monkeypatch, sample_report):

@@ -17,7 +17,7 @@ from ..results import Report
 from . import labels, tables
 from .atomic import atomic_file
 from .charts import add_charts
-from .sheets import Book, Progress, pairs_sheet, table_sheet
+from .sheets import Book, Columns, Progress, pairs_sheet, table_sheet
 
 DETAIL_SHEET_ROWS = 25_000
 """Rows a detail sheet (Tasks, Usage, a session view) holds in the workbook."""
@@ -62,8 +62,8 @@ def _subject(report: Report) -> str:
     return f"Model usage cost{span}"
 
 
-def _sheets(report: Report) -> dict[str, tuple[pl.DataFrame, labels.Columns]]:
-    out: dict[str, tuple[pl.DataFrame, labels.Columns]] = {}
+def _sheets(report: Report) -> dict[str, tuple[pl.DataFrame, Columns]]:
+    out: dict[str, tuple[pl.DataFrame, Columns]] = {}
     if report.models.height:
         out["Models"] = (tables.models(report), labels.MODELS)
     stats = tables.model_stats(report)

@@ -199,8 +199,8 @@ def _width(s: pl.Series, header: str, kind: str) -> float:
     longest_word = max((len(w) for w in header.split()), default=4)
     if kind in ("money", "micro", "rate", "int", "num", "secs", "pct"):
         values = s.drop_nulls().cast(pl.Float64, strict=False).abs()
-        top = values.max() if values.len() else 0
-        digits = len(f"{float(top or 0):,.2f}") + (5 if kind == "micro" else 2)
+        top = float(values.max() or 0) if values.len() else 0.0  # type: ignore[arg-type]
+        digits = len(f"{top:,.2f}") + (5 if kind == "micro" else 2)
         content = digits + (2 if kind in ("money", "micro", "rate") else 0)
     elif kind == "time":
         content = 19
@@ -210,7 +210,7 @@ def _width(s: pl.Series, header: str, kind: str) -> float:
         content = 11 if kind == "lower" else 4
     else:
         lengths = s.drop_nulls().cast(pl.String).str.len_chars()
-        content = int(lengths.max() or 0) if lengths.len() else 0
+        content = int(lengths.max() or 0) if lengths.len() else 0  # type: ignore[arg-type]
     return float(min(max(content, longest_word, 6) + 2, MAX_WIDTH))
 
 
