@@ -308,6 +308,7 @@ def run_workspace(
     price_date: dt.datetime | None = None,
     strict: bool = False,
     review_rate: Decimal | None = None,
+    model_stats: bool = False,
 ) -> Report:
     """``run`` over a workspace's stored rows (``workspace.layout.Window`` or all of them)."""
     from .workspace import rows
@@ -318,4 +319,5 @@ def run_workspace(
         price_date=price_date,
         strict=strict,
         review_rate=review_rate,
+        model_stats=model_stats,
     )

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from .options import progress, review_rate_option
+from .workspace import range_options, reconciliation_sheet, window_of, workspace_option
 
 if TYPE_CHECKING:
     from ..views import Calendar
@@ -20,9 +21,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 
 @click.command()
-@click.argument(
-    "paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=Path)
-)
+@click.argument("paths", nargs=-1, metavar="[PATH...]", type=click.Path(path_type=Path))
 @click.option(
     "--runs",
     "run_paths",
@@ -109,6 +108,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
     help="Also write the workbook's charts as PNG and SVG files into this folder.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary table.")
+@workspace_option
+@range_options
 def report(
     paths,
     run_paths,
@@ -127,6 +128,10 @@ def report(
     month_start,
     charts_dir,
     quiet,
+    directory,
+    month,
+    since,
+    until,
 ):
     """Price usage, join it to tasks and report per task, per model and per month.
 
@@ -139,25 +144,30 @@ def report(
     """
     # Imported here, not at the top: ``costlens --help`` must not wait for polars.
     from .. import reports
-    from ..pipeline import run
+    from ..pipeline import run, run_workspace
     from ..reports.terminal import render
 
     at = price_date.replace(tzinfo=dt.UTC) if price_date else None
+    calendar = _calendar(tz, week_start, month_start)
+    window = window_of(month, since, until, tz, month_start)
+    stored = _from_workspace(paths, run_paths, directory, window)
     with progress(quiet or as_json) as status:
-        result = run(
-            paths,
-            run_paths,
+        opts = dict(
             pricing_paths=list(pricing_paths) or None,
             price_date=at,
             strict=strict,
             review_rate=review_rate,
             model_stats=bool(output or csv_dir or parquet_dir),
             by=tuple(by) or ("day",),
-            calendar=_calendar(tz, week_start, month_start),
-            tick=status.file,
+            calendar=calendar,
             fallback_prices=fallback_prices,
         )
-        beside = reports.write_workbook(result, output, status.rows) if output else []
+        if stored:
+            result = run_workspace(stored, window, **opts)
+        else:
+            result = run(paths, run_paths, tick=status.file, **opts)
+        extra = reconciliation_sheet(result, window, tz, pricing_paths) if stored else None
+        beside = reports.write_workbook(result, output, status.rows, extra) if output else []
         status.say("writing tables")
         if csv_dir:
             reports.write_csv_dir(result, csv_dir)
@@ -180,3 +190,16 @@ def _calendar(tz: str, week_start: str, month_start: int) -> Calendar:
     from ..views import Calendar
 
     return Calendar(tz, WEEKDAYS.index(week_start.lower()) + 1, month_start)
+
+
+def _from_workspace(paths, run_paths, directory, window) -> Path | None:
+    """The workspace to read, or None to read PATHS."""
+    if paths and (directory or window):
+        raise click.UsageError("give PATHS or --workspace (with --month ...), not both")
+    if not paths and run_paths:
+        raise click.UsageError("--runs goes with PATHS; ingest run logs into a workspace instead")
+    if paths:
+        return None
+    from ..workspace import layout
+
+    return layout.resolve(directory)

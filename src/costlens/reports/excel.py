@@ -24,10 +24,18 @@ DETAIL_SHEET_ROWS = 25_000
 DETAIL = {"Tasks": "tasks", "Usage": "usage", "By session": "by_session", "By day": "by_day"}
 
 
-def write_workbook(report: Report, target: Path, progress: Progress | None = None) -> list[Path]:
-    """Write the workbook atomically to ``target``; return the detail files written beside it."""
+def write_workbook(
+    report: Report,
+    target: Path,
+    progress: Progress | None = None,
+    extra: dict[str, tuple[pl.DataFrame, Columns]] | None = None,
+) -> list[Path]:
+    """Write the workbook atomically to ``target``; return the detail files written beside it.
+
+    ``extra`` sheets (title -> a table already rounded and its columns, e.g. the workspace's
+    Reconciliation) go after the standard ones."""
     target = Path(target)
-    sheets = _sheets(report)
+    sheets = _sheets(report) | (extra or {})
     capped = {
         t: df for t, (df, _c) in sheets.items() if df.height > DETAIL_SHEET_ROWS and t in DETAIL
     }

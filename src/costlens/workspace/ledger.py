@@ -104,11 +104,12 @@ def now() -> str:
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating on first use) the ledger; rows come back as ``sqlite3.Row``."""
-    fresh = not path.exists()
     try:
         db = sqlite3.connect(path, isolation_level=None)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys = ON")
+        # A new file, or one whose first ingest was killed before its schema committed.
+        fresh = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
         if fresh:
             with transaction(db):
                 for stmt in SCHEMA.split(";"):

@@ -67,8 +67,10 @@ def ingest(
     reopen_reason: str | None = None,
     command: str = "costlens ingest",
     tick: Callable[[Path], None] = lambda _: None,
+    say: Callable[[str], None] = lambda _: None,
 ) -> Ingest:
-    """Add ``paths`` to the workspace at ``directory`` (created on first use).
+    """Add ``paths`` to the workspace at ``directory`` (created on first use). ``tick`` is
+    called with each file read, ``say`` with what the ingest is doing (progress lines).
 
     Raises:
         WorkspaceError: a touched month is closed and no ``reopen_reason`` was given, or
@@ -79,10 +81,12 @@ def ingest(
     with _locked(directory):
         db = layout.open_ledger(directory, create=True)
         removed = _clean_orphans(db, directory)
-        new, unchanged = _new_files(db, adapters.expand(list(paths)), tick)
+        files = adapters.expand(list(paths))
+        new, unchanged = _new_files(db, files, lambda p: say(f"checking {p.name}"))
         if not new:
             return Ingest(None, [], unchanged, [], [], removed)
         reads = read_each([p for p, _ in new], tick=tick)
+        say("recording the import")
         digests = dict(new)
         plan = _plan(db, directory, reads)
         reopened = _check_closed(db, plan.months, reopen_reason)

@@ -124,7 +124,14 @@ def _groups(found: pl.DataFrame) -> list[pl.DataFrame]:
 def _describe(
     old: pl.DataFrame, new: pl.DataFrame, entry: str, paths: dict, book: pricing.Book
 ) -> Replaced:
-    acct, start, end = old["_account"][0], old["_from"][0], old["_to"][0]
+    # The days the replaced rows themselves cover (inside the new export's coverage), so the
+    # money before and after compares the same days.
+    acct = old["_account"][0]
+    span = old.select(
+        lo=pl.col("period_start").min().dt.truncate("1d"),
+        hi=pl.col("period_start").max().dt.truncate("1d") + pl.duration(days=1),
+    ).row(0)
+    start, end = max(old["_from"][0], span[0]), min(old["_to"][0], span[1])
     mine = new.with_columns(layout.account()).filter(
         (pl.col("_account") == acct) & pl.col("period_start").is_between(start, end, closed="left")
     )
