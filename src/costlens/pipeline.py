@@ -309,15 +309,21 @@ def run_workspace(
     strict: bool = False,
     review_rate: Decimal | None = None,
     model_stats: bool = False,
+    by: tuple[str, ...] = ("day",),
+    calendar: Calendar = Calendar(),
+    fallback_prices: bool = False,
 ) -> Report:
     """``run`` over a workspace's stored rows (``workspace.layout.Window`` or all of them)."""
     from .workspace import rows
 
     return build(
         rows.load(directory, window),  # type: ignore[arg-type]
+        book=pricing.load(pricing_paths, fallback=fallback_prices),
         pricing_paths=pricing_paths,
         price_date=price_date,
         strict=strict,
         review_rate=review_rate,
         model_stats=model_stats,
+        by=by,
+        calendar=calendar,
     )

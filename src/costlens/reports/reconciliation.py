@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+
 from ..workspace.reconcile import OUTSIDE_TOLERANCE, Reconciliation
 from .atomic import atomic_file
 from .money import round_columns, rounded
