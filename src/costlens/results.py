@@ -166,3 +166,38 @@ class Comparison:
     """Long sessions summed per (task, model): re-sent context and the split saving."""
     session_assumption: str = ""
     interval_methods: dict = field(default_factory=dict)
+
+
+OUTSIDE_TOLERANCE = 3
+"""``costlens reconcile``'s exit code when a difference is outside the tolerance."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reconciliation difference outside the tolerance, by cause."""
+
+    cause: str
+    provider: str
+    model: str | None
+    amount: Decimal
+    """Billed minus computed over the cells this finding explains."""
+    message: str
+    days: list[dt.date] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What ``reconcile`` found; ``table`` is the Reconciliation sheet (one row per cell and per
+    billed line item), money unrounded."""
+
+    window: str
+    tolerance: Decimal
+    table: pl.DataFrame
+    findings: list[Finding]
+    providers: pl.DataFrame
+    not_reconciled: list[str]
+    residual: Decimal
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings

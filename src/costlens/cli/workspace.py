@@ -228,6 +228,7 @@ def reconcile_cmd(
     """
     from .. import pipeline, pricing
     from ..reports import reconciliation as recon_out
+    from ..results import OUTSIDE_TOLERANCE
     from ..workspace import layout, reconcile
 
     directory = layout.resolve(directory)
@@ -242,7 +243,7 @@ def reconcile_cmd(
         recon_out.write_workbook(got, output)
     click.echo(recon_out.json_text(got) if as_json else recon_out.text(got))
     if not got.ok:
-        sys.exit(reconcile.OUTSIDE_TOLERANCE)
+        sys.exit(OUTSIDE_TOLERANCE)
 
 
 def reconciliation_sheet(rep, win, tz: str, pricing_paths) -> dict:

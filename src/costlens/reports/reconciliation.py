@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..workspace.reconcile import OUTSIDE_TOLERANCE, Reconciliation
+from ..results import OUTSIDE_TOLERANCE, Reconciliation
 from .atomic import atomic_file
 from .money import round_columns, rounded
 from .sheets import Book, Columns, table_sheet

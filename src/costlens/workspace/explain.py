@@ -24,8 +24,9 @@ from decimal import Decimal
 
 import polars as pl
 
+from ..results import Finding
 from ..schema import MONEY, TOKEN_BUCKETS
-from .finding import Finding, dsum, outside, signed
+from .finding import dsum, outside, signed
 
 MIN_DAYS = 2
 MILLION = Decimal(1_000_000)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 import polars as pl
@@ -12,19 +10,6 @@ from ..schema import MONEY
 
 CENT = Decimal("0.01")
 """Absolute floor of the tolerance: bills are stated to the cent (or finer)."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One difference outside the tolerance, by cause."""
-
-    cause: str
-    provider: str
-    model: str | None
-    amount: Decimal
-    """Billed minus computed over the cells this finding explains."""
-    message: str
-    days: list[dt.date] = field(default_factory=list)
 
 
 def outside(diff: str, billed: str, tolerance: Decimal) -> pl.Expr:

@@ -16,39 +16,19 @@ docs/workspace.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import polars as pl
 
 from .. import pricing, schema
 from ..pricing.format import FEES
+from ..results import Finding, Reconciliation
 from ..schema import MONEY, TOKEN_BUCKETS
 from . import explain
-from .finding import Finding, dsum, money, outside, signed
+from .finding import dsum, money, outside, signed
 
-OUTSIDE_TOLERANCE = 3
-"""``costlens reconcile`` exit code when any cell is outside the tolerance (1 = error)."""
 NO_MODEL = "(no model)"
 ALL_MODELS = "(all models)"
-
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """What ``reconcile`` found; ``table`` is the Reconciliation sheet (one row per cell and per
-    billed line item), money unrounded."""
-
-    window: str
-    tolerance: Decimal
-    table: pl.DataFrame
-    findings: list[Finding]
-    providers: pl.DataFrame
-    not_reconciled: list[str]
-    residual: Decimal
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
 
 
 def reconcile(
