@@ -6,18 +6,13 @@ from pathlib import Path
 
 import click
 
-from .options import review_rate_option
+from .options import output_option, paths_option, review_rate_option
 
 
 @click.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--usage",
-    "usage_paths",
-    multiple=True,
-    metavar="PATH",
-    type=click.Path(path_type=Path),
-    help="Usage exports or agent logs (file or folder) to join to the runs.",
+@paths_option(
+    "--usage", "usage_paths", "Usage exports or agent logs (file or folder) to join to the runs."
 )
 @click.option(
     "--policy",
@@ -26,13 +21,7 @@ from .options import review_rate_option
     type=click.Path(path_type=Path),
     help="How to rank: policy TOML file (docs/metrics.md); default lowest cost per solved task.",
 )
-@click.option(
-    "-o",
-    "--output",
-    metavar="FILE.xlsx",
-    type=click.Path(path_type=Path),
-    help="Write an Excel workbook.",
-)
+@output_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout.")
 @review_rate_option("Hourly rate for review_minutes; overrides the policy's review_rate.")
 def compare(runs, usage_paths, policy_path, output, as_json, review_rate):

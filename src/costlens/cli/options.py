@@ -12,6 +12,22 @@ from typing import Any
 import click
 
 
+def paths_option(
+    flag: str, dest: str, help_text: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A repeatable ``FLAG PATH`` option (a file or a folder each time)."""
+    path = click.Path(path_type=Path)
+    return click.option(flag, dest, multiple=True, metavar="PATH", type=path, help=help_text)
+
+
+def output_option(
+    help_text: str = "Write an Excel workbook.",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o / --output FILE.xlsx``."""
+    path = click.Path(path_type=Path)
+    return click.option("-o", "--output", metavar="FILE.xlsx", type=path, help=help_text)
+
+
 def review_rate_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--review-rate USD_PER_HOUR``, read as Decimal (shared by report and compare)."""
     return click.option(

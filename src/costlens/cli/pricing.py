@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..pricing.defaults import STALE_DAYS
+from .options import paths_option
 
 
 @click.group()
@@ -52,14 +53,7 @@ def check_cmd(paths: tuple[Path, ...], stale_days: int) -> None:
     help="Show only the prices in force at this date, YYYY-MM-DD[THH:MM:SS] UTC (default: every "
     "period).",
 )
-@click.option(
-    "--pricing",
-    "paths",
-    multiple=True,
-    metavar="PATH",
-    type=click.Path(path_type=Path),
-    help="Price tables (file or folder) layered over the bundled ones.",
-)
+@paths_option("--pricing", "paths", "Price tables (file or folder) layered over the bundled ones.")
 @click.option("--json", "as_json", is_flag=True, help="Print the model's prices as JSON.")
 def show_cmd(model: str, when: dt.datetime | None, paths: tuple[Path, ...], as_json: bool) -> None:
     """The rates, tiers, modifiers and sources of MODEL (as of --at, or every period)."""
@@ -84,13 +78,10 @@ def show_cmd(model: str, when: dt.datetime | None, paths: tuple[Path, ...], as_j
 @pricing.command("diff")
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@click.option(
+@paths_option(
     "--pricing",
     "paths",
-    multiple=True,
-    metavar="PATH",
-    type=click.Path(path_type=Path),
-    help="Tables or negotiated terms layered over NEW (what a terms file changes: OLD = NEW).",
+    "Tables or negotiated terms layered over NEW (what a terms file changes: OLD = NEW).",
 )
 def diff_cmd(old: str, new: str, paths: tuple[Path, ...]) -> None:
     """Which rates and modifiers moved between two table folders (or git revisions of
@@ -106,12 +97,8 @@ def diff_cmd(old: str, new: str, paths: tuple[Path, ...]) -> None:
 
 @pricing.command("coverage")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--pricing",
-    "pricing_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Price tables (file or folder) layered over the bundled ones.",
+@paths_option(
+    "--pricing", "pricing_paths", "Price tables (file or folder) layered over the bundled ones."
 )
 @click.option(
     "--fallback-prices",

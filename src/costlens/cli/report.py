@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from .options import progress, review_rate_option
+from .options import output_option, paths_option, progress, review_rate_option
 from .workspace import range_options, reconciliation_sheet, window_of, workspace_option
 
 if TYPE_CHECKING:
@@ -22,21 +22,12 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[PATH...]", type=click.Path(path_type=Path))
-@click.option(
+@paths_option(
     "--runs",
     "run_paths",
-    multiple=True,
-    metavar="PATH",
-    type=click.Path(path_type=Path),
-    help="Run log (JSONL or CSV) or folder of them. Run logs among PATHS are found too.",
+    "Run log (JSONL or CSV) or folder of them. Run logs among PATHS are found too.",
 )
-@click.option(
-    "-o",
-    "--output",
-    metavar="FILE.xlsx",
-    type=click.Path(path_type=Path),
-    help="Write an Excel workbook.",
-)
+@output_option()
 @click.option(
     "--csv-dir",
     metavar="DIR",
@@ -50,13 +41,10 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
     help="Write every table of the workbook as Parquet (exact decimals) into this folder.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-@click.option(
+@paths_option(
     "--pricing",
     "pricing_paths",
-    multiple=True,
-    metavar="PATH",
-    type=click.Path(path_type=Path),
-    help="Price tables (file or folder) layered over the bundled ones; listed in the report.",
+    "Price tables (file or folder) layered over the bundled ones; listed in the report.",
 )
 @click.option(
     "--price-date",

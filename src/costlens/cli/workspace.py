@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .options import progress
+from .options import output_option, paths_option, progress
 
 if TYPE_CHECKING:
     from ..workspace import layout, store
@@ -200,20 +200,10 @@ def close(month, directory, reopen, reason):
     help="Allowed difference per cell, as a share of the billed amount (at least 1 cent).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the reconciliation as JSON.")
-@click.option(
-    "--pricing",
-    "pricing_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Price tables layered over the bundled ones (negotiated prices).",
+@paths_option(
+    "--pricing", "pricing_paths", "Price tables layered over the bundled ones (negotiated prices)."
 )
-@click.option(
-    "-o",
-    "--output",
-    metavar="FILE.xlsx",
-    type=click.Path(path_type=Path),
-    help="Write the Findings and Reconciliation sheets.",
-)
+@output_option("Write the Findings and Reconciliation sheets.")
 def reconcile_cmd(
     directory, month, since, until, tz, cycle_start_day, tolerance, as_json, pricing_paths, output
 ):
