@@ -92,9 +92,10 @@ RATIOS = {
 COST_RATIOS = {k: v for k, v in RATIOS.items() if k.startswith("cost_")}
 
 
-def per_task_sums(tr: pl.DataFrame) -> pl.DataFrame:
+def per_task_sums(tr: pl.DataFrame, cost: str = "cost") -> pl.DataFrame:
     """One row per (model, task): sums over its task runs, the unit the bootstrap resamples.
 
+    ``cost`` names the money column summed (model spend, or the all-in cost with review).
     Sorted by (model, task): a fixed row order is what lets the seed fix the resamples."""
     return (
         tr.group_by("run_model", "task_id")
@@ -102,7 +103,7 @@ def per_task_sums(tr: pl.DataFrame) -> pl.DataFrame:
             task_runs=pl.len().cast(pl.Float64),
             first_attempt_success=pl.col("first_attempt_success").sum().cast(pl.Float64),
             solved=pl.col("solved").sum().cast(pl.Float64),
-            cost=pl.col("cost").sum().cast(pl.Float64),
+            **{cost: pl.col(cost).sum().cast(pl.Float64)},
         )
         .sort("run_model", "task_id")
     )

@@ -41,16 +41,7 @@ class Settings:
 
 def task_sums(tr: pl.DataFrame) -> pl.DataFrame:
     """One row per (model, task): the sums over its task runs that every criterion is a ratio of."""
-    return (
-        tr.group_by("run_model", "task_id")
-        .agg(
-            task_runs=pl.len().cast(pl.Float64),
-            first_attempt_success=pl.col("first_attempt_success").sum().cast(pl.Float64),
-            solved=pl.col("solved").sum().cast(pl.Float64),
-            all_in_cost=pl.col("all_in_cost").sum().cast(pl.Float64),
-        )
-        .sort("run_model", "task_id")
-    )
+    return stats.per_task_sums(tr, cost="all_in_cost")
 
 
 def _columns(sums: pl.DataFrame, model: str, criterion: str, tasks: list[str]) -> tuple:
