@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import narwhals as nw
 import polars as pl
 
-from .. import schema
+from .. import frames, schema
+from ..errors import CostlensError
+from ..frames import Frame
 from ..schema import TOKEN_BUCKETS
 from . import engine, fallback
 from .book import Book
@@ -27,18 +30,34 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
         at: reprice everything as of this instant instead of each row's own time.
     """
     schema.check(usage, schema.USAGE, "pricing input")
-    billed_only = pl.all_horizontal([pl.col(b).is_null() for b in TOKEN_BUCKETS])
-    tokens, money = usage.filter(~billed_only), usage.filter(billed_only)
-    priced = engine.price(tokens, book, at)
+    out = frames.to_lazy_polars(price_rows(frames.lazy(usage), book, at))
     if book.fallback:
-        priced = fallback.fill(priced)  # third-party prices, only where the book has no model
-    out = pl.concat([priced, _billed(money, book)])
-    return schema.check(out, schema.PRICED, "pricing output")
+        out = fallback.fill(out)  # third-party prices, only where the book has no model
+    return schema.check(
+        frames.to_schema(out, schema.PRICED, "pricing"), schema.PRICED, "pricing output"
+    )
 
 
-def _billed(usage: pl.LazyFrame, book: Book) -> pl.LazyFrame:
+def price_rows(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame:
+    """``price`` on either engine (``frames``): priced rows with labels as text, no fallback.
+
+    Raises:
+        CostlensError: ``book`` asks for third-party fallback prices on Spark.
+    """
+    if book.fallback and frames.is_spark(usage):
+        raise CostlensError("--fallback-prices is not available with --engine spark yet")
+    usage = frames.conform(usage, schema.USAGE, "pricing input")
+    billed_only = nw.all_horizontal(
+        *[nw.col(b).is_null() for b in TOKEN_BUCKETS], ignore_nulls=False
+    )
+    tokens, money = usage.filter(~billed_only), usage.filter(billed_only)
+    priced = engine.price(tokens, book, at).drop("_in")
+    return nw.concat([priced, _billed(money, book)])
+
+
+def _billed(usage: Frame, book: Book) -> Frame:
     """Money-only rows: no price applies, so every price column is null but the status."""
-    stated = {"price_status": pl.lit("billed"), "pricing_version": pl.lit(book.version)}
-    nulls = {c: pl.lit(None) for c in schema.PRICE_COLUMNS if c not in stated}
-    cols = {c: e.cast(schema.PRICE_COLUMNS[c]) for c, e in (nulls | stated).items()}
+    stated = {"price_status": nw.lit("billed"), "pricing_version": nw.lit(book.version)}
+    nulls = {c: nw.lit(None) for c in schema.PRICE_COLUMNS if c not in stated}
+    cols = {c: e.cast(frames.dtype(schema.PRICE_COLUMNS[c])) for c, e in (nulls | stated).items()}
     return usage.with_columns(**cols).select(list(schema.PRICED))

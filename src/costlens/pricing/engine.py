@@ -1,11 +1,15 @@
 """Price canonical usage rows: resolve the name (by date, for a moving alias), pick the period in
 force, apply the whole-request cliff, then the modifiers, and compute cost per bucket in Decimal.
 
-Everything per row is a polars expression: aliases and periods are found with interval joins on
-precomputed ``[valid_from, valid_to)`` columns (an equi-join on the key plus a filter), which give
-the same answer whatever the row order (an as-of join needs sorted input and silently returns wrong
-matches otherwise). Python only runs once per distinct (provider, model name), price period or
-modifier.
+Everything per row is a Narwhals expression, so the same rules run on polars or Spark
+(``frames``): aliases and periods are found with interval joins on precomputed
+``[valid_from, valid_to)`` columns (an equi-join on the key plus a range filter, against a small
+table Spark broadcasts), which give the same answer whatever the row order (an as-of join needs
+sorted input and silently returns wrong matches otherwise). Python only runs once per distinct
+(provider, model name), price period or modifier. The final rates (a Decimal base rate times
+Decimal modifier scales, which rounds) are worked out in polars once per distinct combination of
+period, tier and modifiers, for either engine, then joined back: the per-row money arithmetic
+is only token count x rate, exact on both.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import narwhals as nw
 import polars as pl
 
-from .. import schema
+from .. import frames, schema
+from ..frames import Frame
 from ..schema import MONEY, TOKEN_BUCKETS
 from . import intervals, modifiers
 from .book import ALIAS, Book
@@ -33,41 +39,58 @@ _THOUSAND = Decimal(1_000)
 _EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
-def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.LazyFrame:
+def price(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame:
     """Price every usage row; rows that cannot be priced get ``price_status = 'unpriced'``.
 
     Args:
-        usage: rows following ``schema.USAGE``.
+        usage: rows following ``schema.USAGE`` (either engine; labels as text).
         book: the loaded price tables.
         at: reprice everything as of this instant instead of each row's own time.
     """
-    schema.check(usage, schema.USAGE, "pricing input")
-    when = pl.lit(at, schema.UTC_TIME) if at else pl.col("period_start")
+    when = nw.lit(at, frames.UTC_TIME) if at else nw.col("period_start")
     # A billing adapter that maps a vendor label (CUR usage type, Azure meter, GCP SKU) to a
     # model name states it in ``model_canonical``; ``model`` keeps the raw label.
-    usage = usage.with_row_index("_in").with_columns(_name=pl.coalesce("model_canonical", "model"))
-    rows = usage.join(
-        _resolved(usage, book),
-        on=["provider", "_name"],
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
-    ).with_columns(_at=when)
+    usage = frames.row_index(usage, "_in").with_columns(
+        _name=nw.coalesce("model_canonical", "model")
+    )
+    rows = _join_null_safe(usage, _resolved(usage, book), ["provider", "_name"])
+    rows = rows.with_columns(_at=when)
     rows = intervals.during(rows, _aliases(book), "_key").with_columns(model_id=_model_id())
     periods = _periods(book)
     tiers = _max_tiers(book)
     rows = intervals.during(rows, periods.select("model_id", "_from", *_per_row(tiers)), "model_id")
     rows = rows.with_columns(_tier=_tier_index(tiers)).with_columns(
-        _tier_above=_tier_pick(tiers, "above", pl.lit(0, pl.Int64)).fill_null(0)
+        _tier_above=_tier_pick(nw, tiers, "above", nw.lit(0, nw.Int64)).fill_null(0)
     )
+    rows = modifiers.local_times(rows, book.providers)
     hits = modifiers.hits(book.providers)
-    rows = rows.with_columns(_hits=_bits([h.expr for h in hits]))
+    rows = frames.persist(rows.with_columns(_hits=_bits([h.expr for h in hits])))
     # Rates depend only on (period, tier, which modifiers apply, service tier): work them out
     # once per distinct combination, not once per row, then join them back.
-    rates = _rates(rows.select(_COMBO).unique(), periods, hits, book, tiers)
-    rows = rows.join(rates, on=_COMBO, how="left", nulls_equal=True, maintain_order="left")
+    combos = frames.to_polars(rows.select(_COMBO).unique())
+    rates = _rates(combos.lazy(), periods.lazy(), hits, book, tiers).collect()
+    rows = _join_null_safe(rows, rates, _COMBO)
     rows = rows.with_columns(_reason=_unpriced_reason(book))
-    return _costs(rows.drop("_in"), book.version, tiers)
+    return frames.in_order(_costs(rows, book.version, tiers), "_in")
+
+
+def _join_null_safe(rows: Frame, table: pl.DataFrame, keys: list[str]) -> Frame:
+    """Left-join a small polars ``table`` on ``keys``, a null key matching a null key (Narwhals
+    joins have no ``nulls_equal``: both sides join on keys with nulls replaced by a marker)."""
+    marked = {k: _marker(k, rows.collect_schema()[k]) for k in keys}
+    right = table.with_columns(
+        [pl.col(k).fill_null(v).alias(f"_j_{k}") for k, v in marked.items()]
+    ).drop(keys)
+    left = rows.with_columns([nw.col(k).fill_null(v).alias(f"_j_{k}") for k, v in marked.items()])
+    on = [f"_j_{k}" for k in keys]
+    return left.join(frames.beside(rows, right), on=on, how="left").drop(on)
+
+
+def _marker(key: str, dtype: Any) -> Any:
+    """A value no real key takes, in the key's type."""
+    if dtype == nw.String:
+        return "\x00"
+    return -(2**30) if dtype == nw.Int32 else -(2**62)
 
 
 _COMBO = ["_pid", "model_id", "_tier", "_tier_above", "_hits", "service_tier"]
@@ -79,10 +102,10 @@ def _per_row(tiers: int) -> list[str]:
     return ["_pid", "p_from", "p_to", *[f"t{k}_{c}" for k in range(tiers) for c in ("above", "ge")]]
 
 
-def _bits(flags: list[pl.Expr]) -> pl.Expr:
+def _bits(flags: list[nw.Expr]) -> nw.Expr:
     """Which of the modifiers apply to a row, as one integer (bit i: modifier i)."""
-    return pl.sum_horizontal(
-        pl.lit(0, pl.Int64), *[f.cast(pl.Int64) * (1 << i) for i, f in enumerate(flags)]
+    return nw.sum_horizontal(
+        nw.lit(0, nw.Int64), *[f.cast(nw.Int64) * (1 << i) for i, f in enumerate(flags)]
     )
 
 
@@ -110,19 +133,19 @@ def _rates(
         "p_confidence",
         "p_file",
         "p_currency",
-        _label=_tier_pick(tiers, "label", pl.lit("base")),
+        _label=_tier_pick(pl, tiers, "label", pl.lit("base")),
         _rate_reason=_rate_reason(book, hits),
     )
 
 
-def _resolved(usage: pl.LazyFrame, book: Book) -> pl.LazyFrame:
+def _resolved(usage: Frame, book: Book) -> pl.DataFrame:
     """One row per distinct (provider, model name) with what the name resolves to."""
-    pairs = usage.select("provider", "_name").unique().collect()
+    pairs = frames.to_polars(usage.select("provider", "_name").unique())
     keys = [book.resolve(m, p) if m else None for p, m in pairs.iter_rows()]
-    return pairs.with_columns(_key=pl.Series(keys, dtype=pl.String)).lazy()
+    return pairs.with_columns(_key=pl.Series(keys, dtype=pl.String))
 
 
-def _aliases(book: Book) -> pl.LazyFrame:
+def _aliases(book: Book) -> pl.DataFrame:
     """Interval table: a model id resolves to itself; a moving alias to its target by date."""
     rows = [(m, _EPOCH, m) for m in book.models] + book.alias_targets()
     frame = pl.DataFrame(
@@ -130,18 +153,19 @@ def _aliases(book: Book) -> pl.LazyFrame:
         schema={"_key": pl.String, "_from": schema.UTC_TIME, "_target": pl.String},
         orient="row",
     )
-    return frame.lazy()
+    return frame
 
 
-def _model_id() -> pl.Expr:
-    return pl.when(pl.col("_key").str.starts_with(ALIAS)).then("_target").otherwise("_key")
+def _model_id() -> nw.Expr:
+    key = nw.col("_key")
+    return nw.when(key.str.starts_with(ALIAS)).then(nw.col("_target")).otherwise(key)
 
 
 def _max_tiers(book: Book) -> int:
     return max((len(p.tier) for _, m in book.models.values() for p in m.period), default=0)
 
 
-def _periods(book: Book) -> pl.LazyFrame:
+def _periods(book: Book) -> pl.DataFrame:
     """One row per (model, period): boundaries, provenance, per-token rates and tiers."""
     tiers = _max_tiers(book)
     records = [
@@ -163,7 +187,8 @@ def _periods(book: Book) -> pl.LazyFrame:
     for k in range(tiers):
         cols |= {f"t{k}_above": pl.Int64, f"t{k}_ge": pl.Boolean, f"t{k}_label": pl.String}
         cols |= {f"t{k}_{b}": MONEY for b in BUCKETS}
-    return pl.DataFrame(records, schema=cols, orient="row").with_row_index("_pid").lazy()
+    frame = pl.DataFrame(records, schema=cols, orient="row").with_row_index("_pid")
+    return frame.with_columns(pl.col("_pid").cast(pl.Int64))
 
 
 def _period_row(book: Book, f: ProviderFile, m: Model, i: int, tiers: int) -> tuple:
@@ -184,35 +209,37 @@ def _per(rate: Decimal | None, unit: Decimal) -> Decimal | None:
     return None if rate is None else rate / unit
 
 
-def _tier_index(tiers: int) -> pl.Expr:
+def _tier_index(tiers: int) -> nw.Expr:
     """Index of the highest cliff the request passes (-1: base rates).
 
     Aggregated report rows cannot be checked request by request: where the source states the
     context window (Anthropic ``200k-1M``) the first tier applies, otherwise the base rates and
     the row is flagged ``cliff_unchecked``.
     """
-    total = pl.sum_horizontal(*[pl.col(b) for b in TOKEN_BUCKETS if b != "output"])
-    index = pl.lit(-1, pl.Int32)
+    total = nw.sum_horizontal(*[nw.col(b) for b in TOKEN_BUCKETS if b != "output"])
+    index = nw.lit(-1, nw.Int32)
     for k in range(tiers):
-        above, ge = pl.col(f"t{k}_above"), pl.col(f"t{k}_ge")
-        over = pl.when(ge).then(total >= above).otherwise(total > above).fill_null(False)
-        index = pl.when(over).then(pl.lit(k, pl.Int32)).otherwise(index)
+        above, ge = nw.col(f"t{k}_above"), nw.col(f"t{k}_ge")
+        over = nw.when(ge).then(total >= above).otherwise(total > above).fill_null(False)
+        index = nw.when(over).then(nw.lit(k, nw.Int32)).otherwise(index)
     if tiers == 0:
         return index
     # Google billing SKUs say "long" (above the model's threshold) or "short".
-    window = pl.col("context_window")
+    window = nw.col("context_window")
     stated = (window.str.starts_with("200k") | (window == "long")).fill_null(False)
-    has_tier = pl.col("t0_above").is_not_null()
+    has_tier = ~nw.col("t0_above").is_null()
     aggregated = (
-        pl.when(stated & has_tier).then(pl.lit(0, pl.Int32)).otherwise(pl.lit(-1, pl.Int32))
+        nw.when(stated & has_tier).then(nw.lit(0, nw.Int32)).otherwise(nw.lit(-1, nw.Int32))
     )
-    return pl.when(pl.col("aggregated")).then(aggregated).otherwise(index)
+    return nw.when(nw.col("aggregated")).then(aggregated).otherwise(index)
 
 
-def _tier_pick(tiers: int, what: str, base: pl.Expr) -> pl.Expr:
+def _tier_pick(ns: Any, tiers: int, what: str, base: Any) -> Any:
+    """The ``what`` column of the tier in ``_tier`` (``base`` at -1); ``ns`` is ``nw`` over
+    usage rows or ``pl`` over the rate combinations (the two spell these calls alike)."""
     out = base
     for k in range(tiers):
-        out = pl.when(pl.col("_tier") == k).then(pl.col(f"t{k}_{what}")).otherwise(out)
+        out = ns.when(ns.col("_tier") == k).then(ns.col(f"t{k}_{what}")).otherwise(out)
     return out
 
 
@@ -220,7 +247,7 @@ def _base_rate(bucket: str, tiers: int) -> pl.Expr:
     """The per-token rate before modifiers: the tier's where a cliff applies (fees: flat)."""
     if bucket in FEES:
         return pl.col(f"r_{bucket}")
-    return _tier_pick(tiers, bucket, pl.col(f"r_{bucket}"))
+    return _tier_pick(pl, tiers, bucket, pl.col(f"r_{bucket}"))
 
 
 def _final_rates(hits: list[modifiers.Hit]) -> list[pl.Expr]:
@@ -267,27 +294,27 @@ def _clashes(hits: list[modifiers.Hit]) -> pl.Expr:
     return out
 
 
-def _unpriced_reason(book: Book) -> pl.Expr:
+def _unpriced_reason(book: Book) -> nw.Expr:
     """Why a row cannot be priced (null: it can), checked in this order."""
-    day = pl.col("_at").dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+    day = nw.format("{} UTC", nw.col("_at").dt.to_string("%Y-%m-%d %H:%M:%S"))
     reason = (
-        pl.when(pl.col("model").is_null())
-        .then(pl.lit("no model named in the source row"))
-        .when(pl.col("_key").is_null())
-        .then(pl.format("unknown model '{}': add it to a pricing table or pass --pricing", "_name"))
-        .when(pl.col("model_id").is_null())
-        .then(pl.format("alias '{}' names no model at {}", "model", day))
-        .when(pl.col("p_from").is_null() | (pl.col("_at") >= pl.col("p_to")).fill_null(False))
+        nw.when(nw.col("model").is_null())
+        .then(nw.lit("no model named in the source row"))
+        .when(nw.col("_key").is_null())
+        .then(nw.format("unknown model '{}': add it to a pricing table or pass --pricing", "_name"))
+        .when(nw.col("model_id").is_null())
+        .then(nw.format("alias '{}' names no model at {}", "model", day))
+        .when(nw.col("p_from").is_null() | (nw.col("_at") >= nw.col("p_to")).fill_null(False))
         .then(_no_period(book))
-        .when(pl.col("_rate_reason").is_not_null())
-        .then(pl.col("_rate_reason"))
+        .when(~nw.col("_rate_reason").is_null())
+        .then(nw.col("_rate_reason"))
     )
     for bucket, rate in [*RATE_FOR.items(), *((f, f) for f in FEES)]:
-        missing = (pl.col(bucket) > 0) & pl.col(f"_rate_{rate}").is_null()
+        missing = (nw.col(bucket) > 0) & nw.col(f"_rate_{rate}").is_null()
         reason = reason.when(missing).then(
-            pl.format(f"no {rate} rate for {{}} at {{}}", "model_id", day)
+            nw.format(f"no {rate} rate for {{}} at {{}}", "model_id", day)
         )
-    return reason.otherwise(None)
+    return reason.otherwise(nw.lit(None, nw.String))
 
 
 def _rate_reason(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
@@ -307,20 +334,18 @@ def _rate_reason(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
     return reason.otherwise(None)
 
 
-def _no_period(book: Book) -> pl.Expr:
+def _no_period(book: Book) -> nw.Expr:
     """Why no period prices the row, worded to group: one reason per model (before its first
     period) or per model and day, never one per timestamp (Data quality counts each reason)."""
     first = {mid: min(p.start for p in m.period) for mid, (_, m) in book.models.items() if m.period}
-    starts = pl.col("model_id").replace_strict(
-        {k: v.strftime("%Y-%m-%d") for k, v in first.items()}, default=None, return_dtype=pl.String
+    starts = nw.col("model_id").replace_strict(
+        {k: v.strftime("%Y-%m-%d") for k, v in first.items()}, default=None, return_dtype=nw.String
     )
-    early = pl.col("_at").dt.strftime("%Y-%m-%d") < starts
+    on = nw.col("_at").dt.to_string("%Y-%m-%d")
     return (
-        pl.when(early.fill_null(False))
-        .then(pl.format("no price for {} before its first period ({})", "model_id", starts))
-        .otherwise(
-            pl.format("no price for {} on {}", "model_id", pl.col("_at").dt.strftime("%Y-%m-%d"))
-        )
+        nw.when((on < starts).fill_null(False))
+        .then(nw.format("no price for {} before its first period ({})", "model_id", starts))
+        .otherwise(nw.format("no price for {} on {}", "model_id", on))
     )
 
 
@@ -338,34 +363,37 @@ def _odd_tier(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
     return odd.fill_null(False)
 
 
-def _costs(rows: pl.LazyFrame, version: str, tiers: int) -> pl.LazyFrame:
-    priced = pl.col("_reason").is_null()
+def _costs(rows: Frame, version: str, tiers: int) -> Frame:
+    priced = nw.col("_reason").is_null()
+    zero = nw.lit(Decimal(0), frames.MONEY)
     costs = {
-        f"cost_{k}": pl.when(priced).then(pl.col(k) * pl.col(f"_rate_{r}"))
+        f"cost_{k}": nw.when(priced).then((nw.col(k) * nw.col(f"_rate_{r}")).cast(frames.MONEY))
         for k, r in RATE_FOR.items()
     }
     costs |= {
-        f"cost_{f}": pl.when(priced).then(pl.col(f) * pl.col(f"_rate_{f}").fill_null(0))
+        f"cost_{f}": nw.when(priced).then(
+            (nw.col(f) * nw.col(f"_rate_{f}").fill_null(zero)).cast(frames.MONEY)
+        )
         for f in FEES
     }
-    label = pl.col("_label")
-    has_cliff = pl.col("t0_above").is_not_null() if tiers else pl.lit(False)
+    label = nw.col("_label")
+    has_cliff = ~nw.col("t0_above").is_null() if tiers else nw.lit(False)
     out = rows.with_columns(**costs).with_columns(
-        cost=pl.when(priced).then(pl.sum_horizontal(*[pl.col(c) for c in costs])),
-        price_status=pl.when(priced).then(pl.lit("priced")).otherwise(pl.lit("unpriced")),
-        unpriced_reason=pl.col("_reason"),
-        price_model=pl.when(priced).then(pl.col("model_id")),
-        price_period_from=pl.when(priced).then(pl.col("p_from")),
-        price_source=pl.when(priced).then(pl.col("p_source")),
-        price_confidence=pl.when(priced).then(pl.col("p_confidence")),
-        price_file=pl.when(priced).then(pl.col("p_file")),
-        price_tier=pl.when(priced).then(label),
-        price_modifiers=pl.when(priced).then(pl.col("_mods")),
+        cost=nw.when(priced).then(nw.sum_horizontal(*[nw.col(c) for c in costs])),
+        price_status=nw.when(priced).then(nw.lit("priced")).otherwise(nw.lit("unpriced")),
+        unpriced_reason=nw.col("_reason"),
+        price_model=nw.when(priced).then(nw.col("model_id")),
+        price_period_from=nw.when(priced).then(nw.col("p_from")),
+        price_source=nw.when(priced).then(nw.col("p_source")),
+        price_confidence=nw.when(priced).then(nw.col("p_confidence")),
+        price_file=nw.when(priced).then(nw.col("p_file")),
+        price_tier=nw.when(priced).then(label),
+        price_modifiers=nw.when(priced).then(nw.col("_mods")),
         cliff_unchecked=priced
-        & pl.col("aggregated")
+        & nw.col("aggregated")
         & has_cliff
-        & pl.col("context_window").is_null(),
-        cost_currency=pl.when(priced).then(pl.col("p_currency")),
-        pricing_version=pl.lit(version),
+        & nw.col("context_window").is_null(),
+        cost_currency=nw.when(priced).then(nw.col("p_currency")),
+        pricing_version=nw.lit(version),
     )
-    return schema.conform(out, PRICED, "pricing (engine)")
+    return frames.conform(out, {"_in": pl.Int64(), **PRICED}, "pricing (engine)")

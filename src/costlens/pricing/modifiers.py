@@ -1,6 +1,7 @@
-"""Polars expressions for modifiers: when one applies to a row, and what it does per bucket.
+"""Modifiers: when one applies to a row (a Narwhals expression, run by either engine), and
+what it does per bucket (polars, on the small table of distinct rate combinations).
 
-Python runs once per modifier (building expressions); the rows are only touched by polars.
+Python runs once per modifier (building expressions); the rows are only touched by the engine.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
+import narwhals as nw
 import polars as pl
 
-from .. import schema
+from .. import frames
+from ..frames import Frame
 from ..schema import MONEY
+from . import intervals
 from .format import DAYS, Modifier, ProviderFile, Window, as_utc
 
 _GLOB = ("*", "?", "[")
@@ -22,11 +26,12 @@ _GLOB = ("*", "?", "[")
 
 @dataclass(frozen=True)
 class Hit:
-    """One modifier entry and the boolean expression saying it applies to a row."""
+    """One modifier entry and the boolean expression saying it applies to a row (a Narwhals
+    expression over usage rows, or a polars one over the rate combinations)."""
 
     mod: Modifier
     provider: str
-    expr: pl.Expr
+    expr: Any
 
     def override(self, bucket: str, unit: Decimal) -> pl.Expr | None:
         """This modifier's explicit rate per unit (token or call) for ``bucket`` (null: none)."""
@@ -42,8 +47,22 @@ class Hit:
         return pl.when(self.expr).then(value.cast(MONEY))
 
 
+def local_times(rows: Frame, providers: dict[str, ProviderFile]) -> Frame:
+    """``rows`` plus the wall-clock time of ``_at`` in each time zone a modifier window names
+    (``_local_<tz>``), which ``hits`` reads."""
+    zones = sorted({w.tz for f in providers.values() for m in f.modifier for w in m.window})
+    for tz in zones:
+        rows = intervals.local_time(rows, "_at", tz, _local(tz))
+    return rows
+
+
+def _local(tz: str) -> str:
+    return f"_local_{tz}"
+
+
 def hits(providers: dict[str, ProviderFile]) -> list[Hit]:
-    """An applicability expression for every modifier entry of every provider."""
+    """An applicability expression for every modifier entry of every provider (over rows that
+    went through ``local_times``)."""
     out = []
     for name, f in providers.items():
         for mod in f.modifier:
@@ -59,27 +78,27 @@ def _model_ids(f: ProviderFile, mod: Modifier) -> list[str]:
     return ids
 
 
-def _applies(mod: Modifier, ids: list[str]) -> pl.Expr:
-    at = pl.col("_at")
-    hit = pl.col("model_id").is_in(ids) & (at >= pl.lit(mod.start, schema.UTC_TIME))
+def _applies(mod: Modifier, ids: list[str]) -> nw.Expr:
+    at = nw.col("_at")
+    hit = nw.col("model_id").is_in(ids) & (at >= nw.lit(mod.start, frames.UTC_TIME))
     if mod.to is not None:
-        hit = hit & (at < pl.lit(as_utc(mod.to), schema.UTC_TIME))
+        hit = hit & (at < nw.lit(as_utc(mod.to), frames.UTC_TIME))
     for column, value in mod.when.items():
-        hit = hit & _matches(pl.col(column), value)
+        hit = hit & _matches(nw.col(column), value)
     if mod.names:
-        hit = hit & _matches(pl.col("model").str.to_lowercase(), mod.names)
+        hit = hit & _matches(nw.col("model").str.to_lowercase(), mod.names)
     if mod.window:
-        hit = hit & pl.any_horizontal(*[_in_window(w) for w in mod.window])
+        hit = hit & nw.any_horizontal(*[_in_window(w) for w in mod.window], ignore_nulls=False)
     return hit.fill_null(False)
 
 
-def _matches(col: pl.Expr, value: str | bool | list[str]) -> pl.Expr:
+def _matches(col: nw.Expr, value: str | bool | list[str]) -> nw.Expr:
     if isinstance(value, bool):
-        return col == pl.lit(value)
+        return col == nw.lit(value)
     values = [value] if isinstance(value, str) else value
     plain = [v for v in values if not any(c in v for c in _GLOB)]
     globs = [_regex(v) for v in values if v not in plain]
-    test = col.is_in(plain) if plain else pl.lit(False)
+    test = col.is_in(plain) if plain else nw.lit(False)
     if globs:
         test = test | col.str.contains("|".join(f"(?:{g})" for g in globs))
     return test
@@ -91,10 +110,10 @@ def _regex(glob: str) -> str:
     return "^" + "".join(parts.get(c) or re.escape(c) for c in glob) + "$"
 
 
-def _in_window(w: Window) -> pl.Expr:
+def _in_window(w: Window) -> nw.Expr:
     """The row's time, in the window's time zone, is inside the daily window on a listed day."""
-    local = pl.col("_at").dt.convert_time_zone(w.tz)
-    minute = local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)
+    local = nw.col(_local(w.tz))
+    minute = local.dt.hour().cast(nw.Int32) * 60 + local.dt.minute().cast(nw.Int32)
     day = local.dt.weekday()  # 1 = Monday
     start, end = _minutes(w.start), _minutes(w.end)
     on = day.is_in([DAYS.index(d) + 1 for d in w.days])

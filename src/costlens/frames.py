@@ -1,0 +1,150 @@
+"""The engine layer: the few operations that differ between polars and Spark, and nothing else.
+
+The row stages (pricing, attribution, the aggregations over usage) are written once against
+Narwhals' lazy API (``nw.LazyFrame``) and run on whichever engine holds the frame: polars (the
+default) or PySpark. What Narwhals cannot say the same way on both lives here, as small
+engine-specific helpers with no business rule in them: a unique row number, putting a small
+lookup table beside a big frame (Spark broadcasts it), collecting a result to polars, and the
+schema types (Spark has no categorical, so the row stages carry labels as text and the polars
+boundary casts them back). See docs/scaling.md.
+
+Money arithmetic on the row side is restricted to what is exact on both engines: integer x
+``Decimal(38, 12)``, sums and comparisons (Spark runs with
+``spark.sql.decimalOperations.allowPrecisionLoss=false``, see ``costlens.spark``). Anything that
+rounds (a Decimal times a Decimal scale, a division) runs on small tables in polars, for both
+engines, so its digits cannot differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import narwhals as nw
+import polars as pl
+
+from . import schema
+
+Frame = nw.LazyFrame[Any]
+"""A lazy frame of either engine."""
+
+MONEY = nw.Decimal(38, 12)
+UTC_TIME = nw.Datetime("us", "UTC")
+_MICROS_PER_DAY = 86_400_000_000
+
+
+def lazy(native: Any) -> Frame:
+    """Wrap a polars (Lazy)Frame or a Spark DataFrame (or pass a ``Frame`` through)."""
+    if isinstance(native, nw.LazyFrame):
+        return native
+    if isinstance(native, pl.DataFrame):
+        native = native.lazy()
+    return nw.from_native(native).lazy()
+
+
+def is_spark(frame: Frame) -> bool:
+    return frame.implementation.is_spark_like()
+
+
+def row_index(frame: Frame, name: str) -> Frame:
+    """``frame`` with a unique Int64 row number ``name`` (polars: 0, 1, ... in row order;
+    Spark: increasing in file order, not dense, without moving every row to one partition)."""
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        return lazy(native.with_row_index(name).with_columns(pl.col(name).cast(pl.Int64)))
+    from pyspark.sql import functions as F
+
+    return lazy(native.withColumn(name, F.monotonically_increasing_id()))
+
+
+def beside(frame: Frame, table: pl.DataFrame | pl.LazyFrame) -> Frame:
+    """A small polars table in ``frame``'s engine (Spark: a local relation, broadcast in joins)."""
+    table = table.collect() if isinstance(table, pl.LazyFrame) else table
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        return lazy(table.lazy())
+    from pyspark.sql import functions as F
+
+    session = native.sparkSession
+    return lazy(F.broadcast(session.createDataFrame(_spark_ready(table).to_arrow())))
+
+
+def _spark_ready(table: pl.DataFrame) -> pl.DataFrame:
+    """Spark takes no unsigned, categorical or large-string Arrow types: plain ones instead."""
+    casts: dict[str, pl.DataType] = {}
+    for name, dtype in table.schema.items():
+        if dtype in (pl.UInt32, pl.UInt64):
+            casts[name] = pl.Int64()
+        elif dtype == pl.Categorical:
+            casts[name] = pl.String()
+    return table.cast(casts) if casts else table  # type: ignore[arg-type]
+
+
+def persist(frame: Frame) -> Frame:
+    """Compute ``frame`` once for several readers (Spark caches it; polars collects it)."""
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        return lazy(native.collect().lazy())
+    return lazy(native.cache())
+
+
+def in_order(frame: Frame, by: str) -> Frame:
+    """Rows in ``by`` order on polars, where the row order is part of the output (joins do not
+    keep it); Spark output has no order to keep, so no global sort is paid for there."""
+    return frame.sort(by) if not is_spark(frame) else frame
+
+
+def to_polars(frame: Frame) -> pl.DataFrame:
+    """Collect to a polars DataFrame (a Spark result comes over Arrow, Decimals intact)."""
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        return native.collect()
+    return pl.from_arrow(native.toArrow())  # type: ignore[return-value]
+
+
+def to_lazy_polars(frame: Frame) -> pl.LazyFrame:
+    """A polars LazyFrame: still lazy on polars, collected from Spark."""
+    native = frame.to_native()
+    return native if isinstance(native, pl.LazyFrame) else to_polars(frame).lazy()
+
+
+def dtype(t: pl.DataType) -> Any:
+    """The Narwhals dtype of a schema type (a categorical label is text on the row side)."""
+    if isinstance(t, pl.Categorical):
+        return nw.String()
+    if isinstance(t, pl.Decimal):
+        return nw.Decimal(t.precision, t.scale)
+    if isinstance(t, pl.Datetime):
+        return nw.Datetime(t.time_unit, t.time_zone)  # type: ignore[arg-type]
+    if isinstance(t, pl.List):
+        return nw.List(dtype(t.inner))  # type: ignore[arg-type]
+    return getattr(nw, type(t).__name__)()
+
+
+def conform(frame: Frame, columns: Mapping[str, pl.DataType], stage: str) -> Frame:
+    """Select ``columns`` in order, cast to their (row-side) types; absent ones are an error."""
+    have = set(frame.collect_schema().names())
+    missing = [c for c in columns if c not in have]
+    if missing:
+        raise schema.SchemaError(f"{stage}: missing column(s) {', '.join(missing)}")
+    return frame.select([nw.col(c).cast(dtype(t)) for c, t in columns.items()])
+
+
+def to_schema(df: pl.DataFrame | pl.LazyFrame, columns: Mapping[str, pl.DataType], stage: str):
+    """A polars result in the declared schema's exact types (labels back to categorical)."""
+    return schema.conform(df.lazy(), columns, stage)
+
+
+def epoch_micros(col: str) -> nw.Expr:
+    """Microseconds since 1970-01-01 UTC of a UTC timestamp, from its calendar fields (the
+    same integer on both engines; Narwhals' ``timestamp()`` has no Spark translation)."""
+    c = nw.col(col)
+    y = c.dt.year().cast(nw.Int64)
+    leaps = (y - 1969) // 4 - (y - 1901) // 100 + (y - 1601) // 400
+    days = (y - 1970) * 365 + leaps + c.dt.ordinal_day().cast(nw.Int64) - 1
+    secs = (
+        c.dt.hour().cast(nw.Int64) * 3600
+        + c.dt.minute().cast(nw.Int64) * 60
+        + c.dt.second().cast(nw.Int64)
+    )
+    return days * _MICROS_PER_DAY + secs * 1_000_000 + c.dt.microsecond().cast(nw.Int64)
