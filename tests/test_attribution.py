@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from costlens import pricing, schema
 from costlens.attribution import attribute
-from costlens.sharing import split_int, split_money
+from costlens import frames
+from costlens.sharing import split
 
 DAY = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
 
@@ -139,7 +140,7 @@ def test_parts_always_add_up_exactly(units, weights):
         schema_overrides={"m": schema.MONEY},
     )
     args = ("row", "w", "wt", "part")
-    out = frame.select(n=split_int("n", *args), m=split_money("m", *args))
+    out = frames.to_polars(split(frames.lazy(frame), ["n"], ["m"], *args))
     assert out["n"].sum() == abs(units) // 1000
     assert D(out["m"].sum()) == money
     exact = [money * w / sum(weights) for w in weights]

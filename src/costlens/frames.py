@@ -91,7 +91,11 @@ def persist(frame: Frame) -> Frame:
 def in_order(frame: Frame, by: str) -> Frame:
     """Rows in ``by`` order on polars, where the row order is part of the output (joins do not
     keep it); Spark output has no order to keep, so no global sort is paid for there."""
-    return frame.sort(by) if not is_spark(frame) else frame
+    return in_order_by(frame, [by])
+
+
+def in_order_by(frame: Frame, by: list[str]) -> Frame:
+    return frame.sort(*by) if not is_spark(frame) else frame
 
 
 def to_polars(frame: Frame) -> pl.DataFrame:
@@ -133,6 +137,31 @@ def conform(frame: Frame, columns: Mapping[str, pl.DataType], stage: str) -> Fra
 def to_schema(df: pl.DataFrame | pl.LazyFrame, columns: Mapping[str, pl.DataType], stage: str):
     """A polars result in the declared schema's exact types (labels back to categorical)."""
     return schema.conform(df.lazy(), columns, stage)
+
+
+def wide_int(frame: Frame) -> Any:
+    """An integer type wide enough for money in 1e-12 units times a weight: polars' Int128,
+    Spark's Decimal(38, 0) (Spark has no 128-bit integer; Decimal(38, 0) sums and products
+    stay exact, with ``allowPrecisionLoss`` off)."""
+    return nw.Decimal(38, 0) if is_spark(frame) else nw.Int128()
+
+
+def floor_div(frame: Frame, outputs: Mapping[str, tuple[str, str]]) -> Frame:
+    """``frame`` plus ``out = floor(num / den)`` for each ``out: (num, den)`` of wide integers
+    (``wide_int``), exact: polars' integer floor division; on Spark its integral ``div``
+    (toward zero, as a long: a quotient past 2**63 raises under ANSI mode, never wraps),
+    stepped down by one where the remainder is negative. ``den`` must be positive."""
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        cols = [(pl.col(n) // pl.col(d)).alias(o) for o, (n, d) in outputs.items()]
+        return lazy(native.with_columns(cols))
+    from pyspark.sql import functions as F
+
+    for out, (num, den) in outputs.items():
+        q = F.expr(f"`{num}` div `{den}`").cast("decimal(38,0)")
+        below = F.when(F.expr(f"`{num}` % `{den}`") < 0, F.lit(1)).otherwise(F.lit(0))
+        native = native.withColumn(out, (q - below).cast("decimal(38,0)"))
+    return lazy(native)
 
 
 def epoch_micros(col: str) -> nw.Expr:
