@@ -14,9 +14,8 @@ from conftest import usage_frame, usage_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costlens import pricing, schema
+from costlens import frames, pricing, schema
 from costlens.attribution import attribute
-from costlens import frames
 from costlens.sharing import split
 
 DAY = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)

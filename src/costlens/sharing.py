@@ -61,7 +61,7 @@ def split(
         **{
             f"_d_{c}": nw.col("_st") - (nw.col(f"_p_{c}") - nw.col(f"_f_{c}") * nw.col("_st"))
             for c in cols
-        },  # fmt: skip
+        },
         **{f"_l_{c}": nw.col(f"_v_{c}") - nw.col(f"_f_{c}").sum().over(row) for c in cols},
     )
     # Rank by remainder, largest first (smallest _d), ties to the lower part number.
