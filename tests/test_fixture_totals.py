@@ -81,11 +81,13 @@ def test_azure_mca_cost_details():
     assert got["billed_cost"] == D("8.875") + D("3.2")  # the file's cost column, all 5 meters
 
 
-def test_azure_ea_cost_details_are_billed_but_not_priced():
-    # gpt-4o 2024-11-20 "Global" meters have no price in pricing/azure.toml: unpriced, never $0;
-    # the file's costs still add up: 9.50 + 8.00125 + 1.50 + 1.20
+def test_azure_ea_cost_details():
+    # gpt-4o 2024-11-20 "Global" meters, priced at azure.toml's gpt-4o Global rates (2.50 in,
+    # 1.25 cached, 10 out per 1M): 950K out x 10 = 9.50; 3,200.5K in x 2.50 = 8.00125;
+    # 1,200K cached x 1.25 = 1.50; 120K out x 10 = 1.20. The file's own costs say the same.
     got = total("azure_costs/ea-cost-details.csv")
-    assert got["rows"]["priced"] == 0 and got["rows"]["unpriced"] == 4
+    assert got["rows"]["priced"] == 4 and got["rows"]["unpriced"] == 0
+    assert got["total_cost"] == D("9.5") + D("8.00125") + D("1.5") + D("1.2")
     assert got["billed_cost"] == D("9.5") + D("8.00125") + D("1.5") + D("1.2")
 
 
@@ -99,10 +101,11 @@ def test_gcp_billing_export_csv():
 
 
 def test_gcp_billing_export_jsonl():
-    # Two Vertex AI gemini-2.5-pro rows: no table prices provider 'vertex' yet, so both are
-    # unpriced (never $0); the export's own costs add up to 1.20344 + 0.4125.
+    # Two Vertex AI gemini-2.5-pro rows, priced at Google's list (vertex.toml's first_party):
+    # 120,344 thinking output x 10 = 1.20344; 330,000 in x 1.25 = 0.4125 (per 1M), which is
+    # what the export's own cost column states for them.
     got = total("gcp_billing/billing-export.jsonl")
-    assert (got["total_cost"], got["rows"]["unpriced"]) == (0, 2)
+    assert (got["total_cost"], got["rows"]["unpriced"]) == (D("1.20344") + D("0.4125"), 0)
     assert got["billed_cost"] == D("1.20344") + D("0.4125")
 
 

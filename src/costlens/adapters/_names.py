@@ -40,10 +40,12 @@ def bedrock_model(model_id: str) -> str | None:
 # ---- AWS CUR usage types and Marketplace product names ----------------------------------------
 
 CUR_FIRST_PARTY = re.compile(
-    r"^(?P<region>[A-Z]{2,4}\d?)-(?P<model>[A-Za-z][\w.]*?)-(?P<dir>input-tokens|output-tokens"
+    r"^(?P<region>[A-Z]{2,4}\d?)-(?P<model>[A-Za-z][\w.-]*?)-(?P<dir>input-tokens|output-tokens"
     r"|cache-read-input-token-count|cache-write-input-token-count)(?P<suffix>(?:-[a-z0-9]+)*)$"
 )
-"""First-party style: ``USE1-Claude4.6Sonnet-input-tokens[-cross-region-global|-batch|...]``."""
+"""First-party style: ``USE1-Claude4.6Sonnet-input-tokens[-cross-region-global|-batch|...]``.
+The model token may hold dashes (``USE1-Llama3-3-70B-input-tokens``, the Price List's
+``USE1-deepseek.v3.2-mantle-input-tokens-standard``): the token-direction words end it."""
 
 CUR_MARKETPLACE = re.compile(
     r"[:_](?P<dir>InputTokenCount|OutputTokenCount|CacheReadInputTokenCount"
@@ -71,6 +73,15 @@ CUR_DIRECTION = {
 CUR_MODELS = [
     (re.compile(r"^Claude(?P<v>\d+(?:\.\d+)?)(?P<f>Sonnet|Opus|Haiku)$"), "claude-{f}-{v}"),
     (re.compile(r"^Nova(?P<v>\d+(?:\.\d+)?)?(?P<f>Micro|Lite|Pro|Premier)$"), "nova-{v}-{f}"),
+    # Meta's Bedrock ids are ``meta.llama3-3-70b-instruct-v1:0``; the usage type drops -instruct.
+    (re.compile(r"^Llama(?P<v>\d+(?:-\d+)?)-(?P<s>\d+B)$"), "llama{v}-{s}-instruct"),
+    # Latency-optimized inference has its own, higher price: a name no table prices.
+    (
+        re.compile(r"^Llama(?P<v>\d+(?:-\d+)?)-(?P<s>\d+B)-LatencyOptimized$"),
+        "llama{v}-{s}-instruct:latency-optimized",
+    ),
+    # Bedrock "mantle" (OpenAI-compatible endpoint) types carry the model id itself.
+    (re.compile(r"^(?P<id>[a-z][\w]*\.[\w.-]+?)-mantle$"), "{id}"),
 ]
 """Model token of a first-party usage type -> model name (``Claude4.6Sonnet`` ->
 ``claude-sonnet-4-6``); dots in versions become dashes, as in the vendors' own ids."""
@@ -94,12 +105,16 @@ def _cur_model(token: str) -> str | None:
     for pattern, template in CUR_MODELS:
         m = pattern.match(token)
         if m:
+            # Version dots become dashes (``Claude4.6`` -> ``4-6``); a mantle id stays as written.
             parts = {
-                k: re.sub(r"\.0$", "", v or "").lower().replace(".", "-")
-                for k, v in m.groupdict().items()
+                k: (v or "").lower() if k == "id" else _version(v) for k, v in m.groupdict().items()
             }
             return re.sub(r"--+", "-", template.format(**parts)).strip("-")
     return None
+
+
+def _version(v: str | None) -> str:
+    return re.sub(r"\.0$", "", v or "").lower().replace(".", "-")
 
 
 def _suffix_flags(words: list[str]) -> dict:

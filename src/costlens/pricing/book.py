@@ -146,7 +146,8 @@ class Book:
         """The model id (or ``alias:<provider>:<name>``) a reported name means, or None.
 
         A cloud route named by a prefix (``bedrock/``, ``vertex_ai/``, ``azure/``) or by the
-        row's provider restricts the search to that route's table; otherwise first-party
+        row's provider restricts the search to that route's table, then to the first-party
+        tables the route declares it bills at list (``first_party``); otherwise first-party
         tables are searched before route tables. Exact names and aliases win over the name
         without a dated snapshot suffix, which wins over glob aliases.
         """
@@ -163,7 +164,8 @@ class Book:
     def _order(self, hint: str) -> list[str]:
         f = self.providers.get(hint)
         if f is not None and f.route:
-            return [hint]
+            # Gemini on Vertex: the route's own table first, then the vendor's list it bills at.
+            return [hint, *(p for p in f.first_party if p in self.providers)]
         first = [p for p, f in self.providers.items() if not f.route]
         return first + [p for p, f in self.providers.items() if f.route]
 

@@ -62,6 +62,8 @@ def _warn(src: Source, loc: tuple, message: str) -> Finding:
 
 
 def _models(src: Source) -> Iterator[Finding]:
+    if src.data.first_party and not src.data.route:
+        yield _err(src, ("first_party",), "first_party is only meaningful in a route table")
     seen: dict[str, str] = {}
     for i, m in enumerate(src.data.model):
         for name in [m.id, *m.aliases]:

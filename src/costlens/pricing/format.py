@@ -242,6 +242,9 @@ class ProviderFile(BaseModel):
     provider: str
     route: bool = False
     """A cloud route (Bedrock, Vertex, Azure): its names are matched after first-party ones."""
+    first_party: list[str] = []
+    """For a route: first-party tables whose models the cloud bills at their own list price
+    (Vertex: ``google``). A name the route's own table does not hold is looked up there."""
     currency: str | None = None
     service_tiers: list[str] | None = None
     """Service tiers the base rates cover (``standard``, ``default``...). A row served on any
