@@ -50,6 +50,11 @@ DISAGREE = {
     ("devstral-small-2507", "2025-07-10"): _NO_CACHE_RATE,
     ("mistral-medium-2505", "2025-05-07"): _NO_CACHE_RATE,
     ("mistral-large-2411", "2024-11-18"): _NO_CACHE_RATE,
+    ("grok-4.20-0309-reasoning", "2026-03-09"): "genai-prices 0.2.3 has $2 / $6 (a beta-era "
+    "listing, also on getmaxim.ai); both stored copies of the docs.x.ai model page give $1.25 / "
+    "$0.20 / $2.50",
+    ("grok-4.20-0309-non-reasoning", "2026-03-09"): "as grok-4.20-0309-reasoning: genai-prices "
+    "has $2 / $6, Vercel AI Gateway's xAI route $1.25 / $2.50",
 }
 PROVIDERS = {
     "anthropic": "anthropic",

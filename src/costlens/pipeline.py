@@ -32,6 +32,7 @@ from . import metrics, names, pricing, schema, stats, views
 from .attribution import attribute
 from .discover import Ingested, discover
 from .errors import CostlensError, StrictModeError, located
+from .pricing import applied
 from .results import Report
 from .schema import TOKEN_BUCKETS
 from .views import Calendar
@@ -122,9 +123,10 @@ def build(
     # the read rows any more (when the caller kept none), and their memory goes back before the
     # wide copies are made.
     priced = pricing.price(read.lazy(), book, price_date)
+    listed = _list_costs(read, book, price_date)
     del read
     usage = attribute(priced, got.runs.lazy(), book.resolve).collect()
-    report = _measure(usage, got, book, review_rate, model_stats)
+    report = _measure(usage, got, book, review_rate, model_stats, listed)
     return replace(
         report,
         views=views.views(usage.lazy(), by, calendar),
@@ -139,6 +141,7 @@ def _measure(
     book: pricing.Book,
     review_rate: Decimal | None,
     with_stats: bool,
+    listed: pl.DataFrame | None = None,
 ) -> Report:
     schema.check(usage.lazy(), schema.ATTRIBUTED, "metrics input")
     att = metrics.attempts(usage.lazy(), got.runs.lazy()).collect()
@@ -154,11 +157,11 @@ def _measure(
         usage_models=usage_models,
         months=metrics.usage_by_month(usage.lazy()).collect(),
         issues=got.issues,
-        rates=_rates_used(usage, book),
+        rates=_rates_used(usage, book, listed),
         files=got.files,
         summary=summarise(usage, got.issues, tasks, usage_models, book.version)
         | {"pricing_overrides": [vars(o) for o in book.overrides]}
-        | _terms_summary(usage, book)
+        | _terms_summary(usage, book, listed)
         | _fallback_summary(usage, book)
         | metrics.period(usage),
         unattributed=metrics.unattributed_by_cause(usage.lazy()).collect(),
@@ -167,13 +170,21 @@ def _measure(
     )
 
 
-def _terms_summary(usage: pl.DataFrame, book: pricing.Book) -> dict:
-    """Negotiated terms in force (``pricing_terms``) and, when stated, credits drawn and the
-    total in the billing currency (see ``pricing/terms.py``)."""
+def _terms_summary(usage: pl.DataFrame, book: pricing.Book, listed: pl.DataFrame | None) -> dict:
+    """Negotiated terms in force (``pricing_terms``, each rate term with the rows it priced and
+    their cost at list) and, when stated, credits drawn and the total in the billing currency
+    (see ``pricing/terms.py``, ``pricing/applied.py``)."""
     if not book.terms:
         return {}
     got = pricing.terms.billing(usage, book.terms, book.table_of())
-    return {"pricing_terms": book.terms_listing, **got}
+    return {"pricing_terms": applied.per_term(usage, listed, book.terms_listing), **got}
+
+
+def _list_costs(
+    read: pl.DataFrame, book: pricing.Book, at: dt.datetime | None
+) -> pl.DataFrame | None:
+    """Each row's cost at list when terms change prices (a second pricing pass), else None."""
+    return applied.list_costs(read.lazy(), book, at)
 
 
 def _fallback_summary(usage: pl.DataFrame, book: pricing.Book) -> dict:
@@ -194,16 +205,21 @@ def _refuse_rejections(issues: pl.DataFrame) -> None:
         raise StrictModeError(f"{bad.height} row(s) rejected (--strict); first: {where}")
 
 
-def _rates_used(usage: pl.DataFrame, book: pricing.Book) -> pl.DataFrame:
-    """Every (model, period, tier) that priced at least one row, with its rates and source."""
+def _rates_used(
+    usage: pl.DataFrame, book: pricing.Book, listed: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Every (model, period, tier) that priced at least one row, with its rates and source (and,
+    with rate-changing terms, the terms, the cost at list and what they changed)."""
+    keys = ["model_id", "price_period_from", "price_tier", "price_modifiers"]
     used = (
         usage.filter(pl.col("price_status") == "priced")
-        .group_by("model_id", "price_period_from", "price_tier", "price_modifiers")
+        .group_by(*keys)
         .agg(rows=pl.col("usage_row").n_unique().cast(pl.Int64), cost=pl.col("cost").sum())
         .sort("model_id", "price_period_from", "price_tier", "price_modifiers")
     )
     detail = [_period_detail(book, r) for r in used.iter_rows(named=True)]
-    return pl.concat([used, pl.DataFrame(detail, infer_schema_length=None)], how="horizontal")
+    out = pl.concat([used, pl.DataFrame(detail, infer_schema_length=None)], how="horizontal")
+    return applied.by_rates(out, usage, listed, book, keys)
 
 
 def _period_detail(book: pricing.Book, row: dict) -> dict:

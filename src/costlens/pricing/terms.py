@@ -22,6 +22,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import PricingError, located
+from .credits import drawdown
 from .format import BUCKETS, Bucket, Modifier, Override, ProviderFile, Rates, as_utc
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -196,14 +197,15 @@ def fx_table(terms: list[TermsFile]) -> pl.DataFrame | None:
 def billing(usage: pl.DataFrame, book_terms: list[TermsFile], table_of: dict[str, str]) -> dict:
     """What the terms say beside the computed total: credits drawn, FX into a billing currency.
 
-    ``table_of`` maps a priced model id to its price table's provider. Each credit covers the
-    cost of its providers' priced rows in its window, up to its amount; the FX total converts
-    each priced row at the rate in force at its time (rows before the first rate stay out,
-    counted in ``fx_unconverted_rows``).
+    ``table_of`` maps a priced model id to its price table's provider. Credits draw down in
+    date order over their providers' priced rows in their windows (``credits.py``); the FX
+    total converts each priced row at the rate in force at its time (rows before the first
+    rate stay out, counted in ``fx_unconverted_rows``).
     """
     priced = usage.filter(pl.col("price_status") == "priced")
     out: dict = {}
-    credits = [_drawn(priced, c, table_of) for t in book_terms for c in t.credit]
+    stated = [c for t in book_terms for c in t.credit]
+    credits = drawdown(usage, stated, table_of) if stated else []
     if credits:
         applied = sum((c["applied"] for c in credits), Decimal(0))
         out["credits"] = credits
@@ -212,23 +214,6 @@ def billing(usage: pl.DataFrame, book_terms: list[TermsFile], table_of: dict[str
     if fx is not None:
         out |= _converted(priced, fx, next(t.billing_currency for t in book_terms if t.fx))
     return out
-
-
-def _drawn(priced: pl.DataFrame, c: Credit, table_of: dict[str, str]) -> dict:
-    ids = [m for m, p in table_of.items() if not c.providers or p in c.providers]
-    start = pl.lit(as_utc(c.from_), pl.Datetime("us", "UTC"))
-    hit = pl.col("model_id").is_in(ids) & (pl.col("period_start") >= start)
-    if c.to is not None:
-        hit = hit & (pl.col("period_start") < pl.lit(as_utc(c.to), pl.Datetime("us", "UTC")))
-    covered = priced.filter(hit)
-    wrong = covered.filter(pl.col("cost_currency") != c.currency).height
-    if wrong:
-        raise PricingError(f"credit {c.name}: in {c.currency}, but usage is priced in another")
-    total = covered["cost"].sum()
-    cost = Decimal(total) if total is not None else Decimal(0)
-    applied = min(cost, c.amount)
-    return {"name": c.name, "amount": c.amount, "currency": c.currency, "covered_cost": cost,
-            "applied": applied, "remaining": c.amount - applied, "source": c.source}  # fmt: skip
 
 
 def _converted(priced: pl.DataFrame, fx: pl.DataFrame, currency: str | None) -> dict:

@@ -143,6 +143,10 @@ PRICING = [
     ("output_per_mtok", "Output per 1M", "rate"),
     ("rows", "Rows priced", "int"),
     ("cost", "Cost", "money"),
+    # Present only when a terms file changes prices (pricing/applied.py).
+    ("terms", "Negotiated terms", "text"),
+    ("list_cost", "Cost at list", "money"),
+    ("terms_effect", "Terms change", "money"),
     ("checked", "Checked", "text"),
     ("confidence", "Confidence", "text"),
     ("source", "Source", "text"),

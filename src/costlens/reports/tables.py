@@ -98,7 +98,10 @@ def views(report: Report) -> dict[str, pl.DataFrame]:
 
 
 def pricing(report: Report) -> pl.DataFrame:
-    return round_columns(report.rates, ["cost"])
+    money: list[str] = [
+        c for c in ("cost", "list_cost", "terms_effect") if c in report.rates.columns
+    ]
+    return round_columns(report.rates, money)
 
 
 def inputs(report: Report) -> pl.DataFrame:
