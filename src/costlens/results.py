@@ -168,6 +168,26 @@ class Comparison:
     interval_methods: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Charges:
+    """FOCUS-ready charges (money unrounded, quantities exact) and every usage row left out.
+
+    ``charges``: one row per ``charges.KEYS`` with ``consumed`` (tokens or calls),
+    ``pricing_quantity``, ``list_unit_price``, ``contracted_unit_price``, ``list_cost``,
+    ``contracted_cost`` and
+    ``billed_cost`` (the source's stated amount where it states one for a single SKU, else the
+    contracted cost). ``omitted``: the usage rows (parts) not in ``charges`` with a reason; a
+    FOCUS cost column cannot be null, so unpriced usage is listed here, never written as 0.
+    """
+
+    charges: pl.DataFrame
+    omitted: pl.DataFrame
+    summary: dict = field(default_factory=dict)
+    """Row counts (they add up to the usage rows), totals, currencies and ``as_of``."""
+    billing_account: str = "unstated"
+    """The BillingAccountId to write: no usage source states the billing account."""
+
+
 OUTSIDE_TOLERANCE = 3
 """``costlens reconcile``'s exit code when a difference is outside the tolerance."""
 

@@ -36,10 +36,11 @@ def cli() -> None:
     """
 
 
-from . import compare, plan, pricing, report, workspace  # noqa: E402  (they use nothing here)
+from . import compare, export, plan, pricing, report, workspace  # noqa: E402  (they use nothing here)
 
 cli.add_command(report.report)
 cli.add_command(compare.compare)
+cli.add_command(export.export)
 cli.add_command(plan.plan)
 cli.add_command(pricing.pricing)
 for _command in workspace.COMMANDS:  # ingest, close, reconcile, status

@@ -17,7 +17,7 @@ from .atomic import atomic_dir
 RISKY = r"^[=+\-@\t\r]"
 
 
-def _safe_text(df: pl.DataFrame) -> pl.DataFrame:
+def safe_text(df: pl.DataFrame) -> pl.DataFrame:
     text = [c for c, t in df.schema.items() if t in (pl.String, pl.Categorical)]
     return df.with_columns(
         pl.when(pl.col(c).cast(pl.String).str.contains(RISKY))
@@ -33,7 +33,7 @@ def write_csv_dir(report: Report, target: Path) -> None:
     nothing; money is the exact decimal."""
     with atomic_dir(target) as tmp:
         for name, df in tables.machine(report).items():
-            _safe_text(_flat(df)).write_csv(tmp / f"{name}.csv")
+            safe_text(_flat(df)).write_csv(tmp / f"{name}.csv")
 
 
 def write_parquet_dir(report: Report, target: Path) -> None:
