@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import progress
+from .options import paths_option, progress
 
 
 @click.group()
@@ -20,13 +20,10 @@ def export() -> None:
 @click.argument(
     "paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=Path)
 )
-@click.option(
+@paths_option(
     "--runs",
     "run_paths",
-    multiple=True,
-    metavar="PATH",
-    type=click.Path(path_type=Path),
-    help="Run log (JSONL or CSV) or folder of them: task and run ids go in Tags and x_ columns.",
+    "Run log (JSONL or CSV) or folder of them: task and run ids go in Tags and x_ columns.",
 )
 @click.option(
     "-o",
@@ -36,13 +33,10 @@ def export() -> None:
     type=click.Path(path_type=Path),
     help="The dataset to write; the suffix chooses CSV or Parquet.",
 )
-@click.option(
+@paths_option(
     "--pricing",
     "pricing_paths",
-    multiple=True,
-    metavar="PATH",
-    type=click.Path(path_type=Path),
-    help="Price tables or a terms file layered over the bundled ones (terms: ContractedCost).",
+    "Price tables or a terms file layered over the bundled ones (terms: ContractedCost).",
 )
 @click.option(
     "--price-date",
