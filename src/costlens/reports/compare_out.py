@@ -53,7 +53,8 @@ def write_compare_workbook(c: Comparison, target: Path) -> None:
     if not c.categories.height:
         del sheets["Categories"]
     with atomic_file(target) as tmp:
-        book = Book(tmp, "costlens comparison", c.policy.describe())
+        as_of = c.report.summary.get("period_end") if c.report else None
+        book = Book(tmp, "costlens comparison", c.policy.describe(), created=as_of)
         pairs_sheet(book, "Policy", "Which model to use, and why", _policy_rows(c))
         for title, df in sheets.items():
             table_sheet(book, title, df, labels.auto(dict(df.schema)))

@@ -45,7 +45,8 @@ def write_workbook(
         for t, p in beside.items()
     }
     with atomic_file(target) as tmp:
-        book = Book(tmp, "costlens report", _subject(report), report.summary["currency"])
+        s = report.summary
+        book = Book(tmp, "costlens report", _subject(report), s["currency"], s.get("period_end"))
         pairs_sheet(book, "Summary", "What this usage cost", tables.summary_rows(report, notes))
         chart_data = add_charts(book, report.charts)
         for title, (df, cols) in sheets.items():

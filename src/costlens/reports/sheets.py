@@ -56,10 +56,29 @@ def _formats(currency: str) -> dict[str, dict]:
     }
 
 
+FIXED_CREATED = dt.datetime(2000, 1, 1)
+"""The ``created`` property of a workbook whose data has no time (nothing read)."""
+
+
+def as_of(when: dt.datetime | None) -> dt.datetime:
+    """A workbook's ``created`` property: the data's as-of time (UTC, naive as Excel keeps
+    it), never the time of writing, so writing the same report twice gives the same file."""
+    if when is None:
+        return FIXED_CREATED
+    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
 class Book:
     """One workbook being written: its formats and the sheets added so far."""
 
-    def __init__(self, target: Path, title: str, subject: str, currency: str = "USD"):
+    def __init__(
+        self,
+        target: Path,
+        title: str,
+        subject: str,
+        currency: str = "USD",
+        created: dt.datetime | None = None,
+    ):
         self.wb = xlsxwriter.Workbook(
             str(target),
             {
@@ -78,6 +97,8 @@ class Book:
                 "company": "",
                 "comments": f"Written by costlens {__version__}",
                 "keywords": f"costlens {__version__}",
+                # From the data, not the clock: the same input gives the same bytes.
+                "created": as_of(created),
             }
         )
         self.wb.set_custom_property("costlens version", __version__)
