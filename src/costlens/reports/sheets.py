@@ -20,6 +20,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
+from . import cells
 
 RISKY = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_575
@@ -103,10 +104,16 @@ class Book:
         )
         self.wb.set_custom_property("costlens version", __version__)
         self.fmt = {k: self.wb.add_format(v) for k, v in _formats(currency).items()}
+        # Format numbers fixed now: the table cells are written as XML that names them.
+        self.xf = {k: f._get_xf_index() for k, f in self.fmt.items()}
         self._tables = 0
+        self.path = Path(target)
+        self.rows: dict[int, tuple[str, str]] = {}
+        """Sheet index -> (data rows XML, dimension), put in after XlsxWriter closes."""
 
     def close(self) -> None:
         self.wb.close()
+        cells.inject(self.path, self.rows)
 
     def sheet(self, title: str) -> Worksheet:
         ws = self.wb.add_worksheet(title[:31])
@@ -184,10 +191,11 @@ def table_sheet(
     ws = book.sheet(title)
     cols = [(c, h, k) for c, h, k in columns if c in df.columns]
     n = min(df.height, EXCEL_MAX_ROWS - 2)
-    for j, (c, _h, k) in enumerate(cols):
-        _write_column(book, ws, j, df[c].head(n), k)
-        if progress and j % 5 == 0:
-            progress(title, n * j // max(len(cols), 1), n)
+    if progress:
+        progress(title, 0, n)
+    rows = cells.rows_xml(df.head(n), [(c, k) for c, _h, k in cols], book.xf)
+    last = max(n, 1) + 3 if note else n + 1
+    book.rows[ws.index] = (rows, f"A1:{cells.letters(max(len(cols) - 1, 0))}{last}")
     book._tables += 1
     ws.add_table(
         0,
@@ -208,12 +216,6 @@ def table_sheet(
     if note:
         ws.write_string(max(n, 1) + 2, 0, note, book.fmt["note"])
     return ws
-
-
-def _write_column(book: Book, ws: Worksheet, j: int, s: pl.Series, kind: str) -> None:
-    write = book.write_value
-    for i, v in enumerate(s.to_list(), start=1):
-        write(ws, i, j, v, kind)
 
 
 def _width(s: pl.Series, header: str, kind: str) -> float:
