@@ -110,10 +110,12 @@ class Book:
         self.path = Path(target)
         self.rows: dict[int, tuple[str, str]] = {}
         """Sheet index -> (data rows XML, dimension), put in after XlsxWriter closes."""
+        self.table_refs: dict[str, tuple[str, str]] = {}
+        """Table name -> (range declared to XlsxWriter, real range)."""
 
     def close(self) -> None:
         self.wb.close()
-        cells.inject(self.path, self.rows)
+        cells.inject(self.path, self.rows, self.table_refs)
 
     def sheet(self, title: str) -> Worksheet:
         ws = self.wb.add_worksheet(title[:31])
@@ -197,13 +199,18 @@ def table_sheet(
     last = max(n, 1) + 3 if note else n + 1
     book.rows[ws.index] = (rows, f"A1:{cells.letters(max(len(cols) - 1, 0))}{last}")
     book._tables += 1
+    name = f"T{book._tables}_{''.join(ch for ch in title if ch.isalnum())}"
+    # The table is declared over its header and one row (XlsxWriter walks every cell of a
+    # declared range, ~1 s for a 25,000-row sheet); its real range is put in with the rows.
+    end = cells.letters(max(len(cols) - 1, 0))
+    book.table_refs[name] = (f"A1:{end}2", f"A1:{end}{max(n, 1) + 1}")
     ws.add_table(
         0,
         0,
-        max(n, 1),
+        1,
         max(len(cols) - 1, 0),
         {
-            "name": f"T{book._tables}_{''.join(ch for ch in title if ch.isalnum())}",
+            "name": name,
             "style": "Table Style Light 9",
             "columns": [{"header": h, "header_format": book.fmt["header"]} for _c, h, _k in cols],
         },

@@ -12,7 +12,7 @@ import polars as pl
 
 from ..results import Report
 from ..schema import TOKEN_BUCKETS
-from .money import MICRO, allocate, round_columns, rounded
+from .money import MICRO, allocate, allocate_series, round_columns, rounded
 
 USAGE_COLUMNS = [
     "source_format", "source_file", "source_line", "provider", "model", "model_id",
@@ -25,21 +25,26 @@ USAGE_COLUMNS = [
 ]  # fmt: skip
 
 
+def _with_unattributed(report: Report) -> pl.Series:
+    """Every task run's exact cost, then the unattributed amount: the parts of the total."""
+    rest = pl.Series([report.summary["unattributed_cost"]], dtype=pl.Decimal(38, 12))
+    return pl.concat([report.tasks["cost"].cast(pl.Decimal(38, 12)), rest])
+
+
 def tasks(report: Report) -> pl.DataFrame:
     """Task runs with cents allocated so that tasks + unattributed = the rounded total."""
-    exact = report.tasks["cost"].to_list()
-    parts = allocate([*exact, report.summary["unattributed_cost"]])
+    exact = report.tasks["cost"]
+    parts = allocate_series(_with_unattributed(report))
     out = report.tasks.with_columns(
-        cost=pl.Series(parts[:-1], dtype=pl.Decimal(38, 2)),
-        cost_exact=pl.Series([str(v) for v in exact], dtype=pl.String),
+        cost=parts.head(report.tasks.height),
+        cost_exact=exact.cast(pl.String),
     )
     return round_columns(out, ["review_cost"])  # its own column, never part of the allocated cost
 
 
 def unattributed_cents(report: Report) -> Decimal:
     """The unattributed amount as allocated next to the task costs (same cents, same total)."""
-    exact = [*report.tasks["cost"].to_list(), report.summary["unattributed_cost"]]
-    return allocate(exact)[-1]
+    return cast(Decimal, allocate_series(_with_unattributed(report))[-1])
 
 
 def models(report: Report) -> pl.DataFrame:
