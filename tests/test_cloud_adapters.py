@@ -18,9 +18,8 @@ import polars as pl
 import pytest
 from conftest import FIXTURES, check_golden, price_one
 
-from costlens import adapters, schema
-from costlens.adapters import _container
-from costlens.discover import discover
+from costlens import adapters, archives, schema
+from costlens.discover import discover, expand
 from costlens.errors import InputError, MissingColumn
 
 CASES = {
@@ -166,7 +165,7 @@ def test_zip_path_traversal_is_refused(tmp_path):
     with zipfile.ZipFile(z, "w") as f:
         f.writestr("../../etc/cron.d/x.csv", "a,b\n")
     with pytest.raises(InputError) as e:
-        adapters.expand([z])
+        expand([z])
     assert str(e.value) == (
         f"{z}: member '../../etc/cron.d/x.csv' points outside the archive; refusing it"
     )
@@ -177,22 +176,22 @@ def test_zip_bomb_ratio_and_entry_count_are_limited(tmp_path, monkeypatch):
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as f:
         f.writestr("big.csv", b"0" * (8 * 1024 * 1024))
     with pytest.raises(InputError, match="compression ratio above 250:1"):
-        adapters.expand([bomb])
+        expand([bomb])
     many = tmp_path / "many.zip"
     with zipfile.ZipFile(many, "w") as f:
         for i in range(3):
             f.writestr(f"{i}.csv", "a\n")
-    monkeypatch.setattr(_container, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(archives, "MAX_ENTRIES", 2)
     with pytest.raises(InputError, match=r"has 3 entries \(limit 2\)"):
-        adapters.expand([many])
+        expand([many])
 
 
 def test_total_size_limit(tmp_path, monkeypatch):
     gz = tmp_path / "x.jsonl.gz"
     gz.write_bytes(gzip.compress(os.urandom(4096)))
-    monkeypatch.setattr(_container, "MAX_TOTAL_BYTES", 1000)
+    monkeypatch.setattr(archives, "MAX_TOTAL_BYTES", 1000)
     with pytest.raises(InputError, match="expands beyond 1000 bytes"):
-        adapters.expand([gz])
+        expand([gz])
 
 
 @pytest.mark.parametrize(
@@ -262,6 +261,6 @@ def test_container_member_prints_its_origin(tmp_path):
     gz = tmp_path / "a.jsonl.gz"
     with gzip.open(gz, "wb") as f:
         f.write(io.BytesIO(CASES["gemini-response-log"].read_bytes()).read())
-    (member,) = adapters.expand([gz])
+    (member,) = expand([gz])
     assert str(member) == str(gz)
     assert pl.scan_lines(member).collect().height == 7  # polars opens the decompressed copy

@@ -20,7 +20,7 @@ from costlens.adapters.swe_agent import outcome
 from costlens.attribution import attribute
 from costlens.cli import cli
 from costlens.compare import Policy, compare
-from costlens.discover import discover
+from costlens.discover import discover, expand
 
 INSPECT = FIXTURES / "inspect_ai"
 LOGS = INSPECT / "analysis" / "test_logs"
@@ -79,11 +79,11 @@ def test_golden(case, swe_copy):
 
 
 def test_folder_walk_finds_eval_traj_and_traj_json_files(swe_copy):
-    names = [p.name for p in adapters.expand([INSPECT, swe_copy])]
+    names = [p.name for p in expand([INSPECT, swe_copy])]
     assert sum(n.endswith(".eval") for n in names) == 2
     assert sum(n.endswith(".traj") for n in names) == 3
     assert sum(n.endswith(".traj.json") for n in names) == 2
-    assert {adapters.identify(p).name for p in adapters.expand([INSPECT, swe_copy])} == {
+    assert {adapters.identify(p).name for p in expand([INSPECT, swe_copy])} == {
         "inspect-ai",
         "swe-agent-traj",
         "mini-swe-agent-traj",

@@ -1,5 +1,11 @@
 """Stage 1 (discover): find the input files, read each with its reader, de-duplicate records.
 
+Within one run a file's content is read once: a second path with the same content digest (the
+same export given twice, a folder plus a file inside it, a run log among the paths and named
+with ``--runs``) is reported as a ``duplicate file``. A file found by walking a folder that no
+reader claims, or that its reader fails on, is ``not read`` (listed with the reason, and the run
+goes on); a file named explicitly stays an error. ``--strict`` refuses both (pipeline).
+
 Each file is collected on its own (streaming), which bounds memory by one file's usage rows, lets
 progress advance per file and ties any failure to the file that caused it.
 """
@@ -15,9 +21,13 @@ from pathlib import Path
 
 import polars as pl
 
-from . import adapters, schema
-from .adapters._base import HEAD_BYTES, head
-from .errors import InputError, located
+from . import adapters, archives, inputs, schema
+from .adapters.kit import duplicates
+from .errors import CostlensError, InputError, located
+from .inputs import Found
+
+SUFFIXES = (*adapters.DATA_SUFFIXES, ".tsv")
+"""What a folder walk considers (case ignored); a ``.tsv`` no reader claims is not read."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +38,8 @@ class Ingested:
     runs: pl.DataFrame
     issues: pl.DataFrame
     files: list[tuple[str, str]]
-    """(path, adapter name) for every file read, in order."""
+    """(path, reader name) for every file, in order; ``(empty)``, ``(duplicate)`` and
+    ``(not read)`` for files that gave no rows."""
 
 
 @dataclass(frozen=True)
@@ -37,11 +48,22 @@ class FileRead:
 
     path: Path
     reader: str
-    """The adapter's name, or ``(empty)`` for a file with nothing in it."""
+    """The reader's name, or ``(empty)``, ``(duplicate)``, ``(not read)`` for a file that gave
+    no rows (its one ISSUES row says why)."""
     kind: str
+    """``usage``, ``runs``, ``empty``, ``duplicate`` or ``not read``."""
     usage: pl.DataFrame | None
     runs: pl.DataFrame | None
     issues: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    found: Found
+    path: Path
+    """The path read: the file, or its cleaned temporary copy (printing as the file)."""
+    reader: adapters.Reader
+    long_lines: list[int]
 
 
 def discover(
@@ -53,39 +75,165 @@ def discover(
     return combine(read_each(paths, run_paths, tick))
 
 
+def expand(paths: list[Path]) -> list[Path]:
+    """Files named directly, plus data files found under named folders (archives opened)."""
+    return [f.path for f in inputs.find(paths, SUFFIXES, False)[0]]
+
+
 def read_each(
     paths: Iterable[Path],
     run_paths: Iterable[Path] = (),
     tick: Callable[[Path], None] = lambda _: None,
 ) -> list[FileRead]:
-    """Read every input file on its own (the stage the workspace stores), in input order."""
-    files, runs_files = adapters.expand(list(paths)), adapters.expand(list(run_paths))
-    empty = [p for p in [*files, *runs_files] if _empty(p)]
-    skip = set(empty)
-    chosen = [(p, adapters.identify(p)) for p in files if p not in skip]
-    for p in runs_files:
-        if p in skip:
+    """Read every input file on its own (the stage the workspace stores), in input order.
+
+    Files that gave no rows come last: empty, duplicate and not-read files, one ISSUES row each.
+    """
+    found, not_read = inputs.find(list(paths), SUFFIXES, False)
+    found_runs, more = inputs.find(list(run_paths), SUFFIXES, True)
+    notes: list[tuple[str, str, str]] = [(p, "not read", why) for p, why in [*not_read, *more]]
+    chosen = [_choose(f, s, notes) for f, s in _once([*found, *found_runs], notes)]
+    reads = _read_all([c for c in chosen if c is not None], notes, tick)
+    return reads + [_note(*n) for n in notes]
+
+
+def _once(
+    found: list[Found], notes: list[tuple[str, str, str]]
+) -> list[tuple[Found, inputs.Survey]]:
+    """The files whose content was not seen before in this run (in order), surveyed."""
+    first: dict[str, int] = {}
+    out: list[tuple[Found, inputs.Survey]] = []
+    for f in found:
+        s = inputs.survey(f.path)
+        if s.size <= adapters.HEAD_BYTES and not adapters.head(f.path).strip():
+            # Nothing but white space: no rows in any format (and every empty file is alike).
+            notes.append((str(f.path), "skipped", "empty file"))
             continue
-        a = adapters.identify(p)
-        if a.kind != "runs":
-            raise InputError(located(p, None, f"passed as a run log but reads as {a.name}"))
-        chosen.append((p, a))
-    got: dict[Path, FileRead] = {}
-    # Two jobs at a time: a file's JSON decoding runs mostly on one core, and results come
-    # back in input order, so output and "first seen" ties do not depend on timing.
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        for job, read in zip(jobs := _jobs(chosen), pool.map(_read_job, jobs), strict=True):
-            for path, (u, r, i) in zip(job[0], _per_file(job[0], *read), strict=True):
-                got[path] = FileRead(path, job[1].name, job[1].kind, u, r, i)
-                tick(path)
-    out = [got[p] for p, _ in chosen]
-    for p in empty:
-        out.append(FileRead(p, "(empty)", "empty", None, None, _empty_issues([p])))
+        if s.digest not in first:
+            first[s.digest] = len(out)
+            out.append((f, s))
+            continue
+        kept, _ = out[first[s.digest]]
+        why = f"same content as {kept.path}; read once"
+        notes.append((str(f.path), "duplicate file", why))
+        if f.as_runs and not kept.as_runs:  # named with --runs too: check it as a run log
+            out[first[s.digest]] = (Found(kept.path, kept.explicit, True), s)
     return out
 
 
+def _choose(f: Found, s: inputs.Survey, notes: list[tuple[str, str, str]]) -> _Chosen | None:
+    """The reader for ``f`` (None: not read, and listed)."""
+    path = f.path if s.clean else inputs.cleaned(f.path, s)
+    try:
+        reader = adapters.identify(path)
+        if f.as_runs and reader.kind != "runs":
+            raise InputError(
+                located(f.path, None, f"passed as a run log but reads as {reader.name}")
+            )
+    except CostlensError as e:
+        if f.explicit:
+            raise
+        notes.append((str(f.path), "not read", inputs.reason_of(e, f.path)))
+        return None
+    return _Chosen(f, path, reader, s.long_lines)
+
+
+def _read_all(
+    chosen: list[_Chosen], notes: list[tuple[str, str, str]], tick: Callable[[Path], None]
+) -> list[FileRead]:
+    got: dict[int, Got | CostlensError] = {}
+    # Two jobs at a time: a file's JSON decoding runs mostly on one core, and results come
+    # back in input order, so output and "first seen" ties do not depend on timing.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        for job, results in zip(jobs := _jobs(chosen), pool.map(_read_job, jobs), strict=True):
+            for c, r in zip(job, results, strict=True):
+                got[id(c)] = r
+    out: list[FileRead] = []
+    for c in chosen:
+        tick(c.found.path)
+        r = got[id(c)]
+        if isinstance(r, CostlensError):
+            if c.found.explicit:
+                raise r
+            notes.append((str(c.found.path), "not read", inputs.reason_of(r, c.path)))
+            continue
+        u, runs, i = r
+        out.append(FileRead(c.found.path, c.reader.name, c.reader.kind, u, runs, i))
+    return out
+
+
+def _jobs(chosen: list[_Chosen]) -> list[list[_Chosen]]:
+    """One job per file, except that all files of a reader that reads many files in one query
+    (``read_many``) make one job, placed where its first file was."""
+    jobs: list[list[_Chosen]] = []
+    batches: dict[str, list[_Chosen]] = {}
+    for c in chosen:
+        # A temporary copy (archive member) prints as its origin: read it alone, by its path.
+        if not c.reader.batched() or isinstance(c.path, archives.Member):
+            jobs.append([c])
+        elif c.reader.name in batches:
+            batches[c.reader.name].append(c)
+        else:
+            batches[c.reader.name] = [c]
+            jobs.append(batches[c.reader.name])
+    return jobs
+
+
+def _read_job(job: list[_Chosen]) -> list[Got | CostlensError]:
+    """Each file's frames; a batch that fails is read again file by file, to name the file."""
+    if len(job) == 1:
+        return [_read_file(job[0])]
+    try:
+        first = job[0]
+        read = first.reader.read_many([c.path for c in job])
+        usage, runs, issues = _collected(first, read)
+    except Exception:
+        return [_read_file(c) for c in job]
+    return [
+        _with_long(c, got) for c, got in zip(job, _per_file(job, usage, runs, issues), strict=True)
+    ]
+
+
+def _per_file(job: list[_Chosen], usage, runs, issues) -> list[Got]:  # type: ignore[no-untyped-def]
+    """A batch's collected frames split back into one (usage, attempts, issues) per file."""
+
+    def split(frame: pl.DataFrame | None) -> list[pl.DataFrame | None]:
+        if frame is None:
+            return [None] * len(job)
+        parts = {k[0]: v for k, v in frame.partition_by("source_file", as_dict=True).items()}
+        return [parts.get(str(c.path), frame.clear()) for c in job]
+
+    return list(zip(split(usage), split(runs), split(issues), strict=True))  # type: ignore[arg-type]
+
+
+def _with_long(c: _Chosen, got: Got) -> Got:
+    if not c.long_lines:
+        return got
+    return got[0], got[1], pl.concat([got[2], _long(c.reader.name, c.path, c.long_lines)])
+
+
+_LABELS = {"skipped": ("(empty)", "empty"), "duplicate file": ("(duplicate)", "duplicate")}
+
+
+def _note(path: str, kind: str, why: str) -> FileRead:
+    """A file that gave no rows, with its one ISSUES row (empty, duplicate file, not read)."""
+    reader, k = _LABELS.get(kind, ("(not read)", "not read"))
+    row = pl.DataFrame(
+        {
+            "source_format": [None],
+            "source_file": [path],
+            "source_line": [None],
+            "kind": [kind],
+            "reason": [why],
+            "count": [1],
+        },
+        schema=schema.ISSUES,
+    )
+    return FileRead(Path(path), reader, k, None, None, row)
+
+
 def combine(reads: list[FileRead]) -> Ingested:
-    """Merge per-file reads: de-duplicate records per format, split out invalid rows."""
+    """Merge per-file reads: de-duplicate records and attempts, split out invalid rows."""
     usage: dict[str, list[pl.DataFrame]] = {}
     runs, issues = [], [schema.empty(schema.ISSUES).collect()]
     for r in reads:
@@ -95,101 +243,59 @@ def combine(reads: list[FileRead]) -> Ingested:
         if r.usage is not None:
             usage.setdefault(r.reader, []).append(r.usage)
     kept, dupes = dedupe(usage)
+    attempts, repeated = _dedupe_runs(runs)
     valid, bad = schema.split_invalid(kept.lazy())
     return Ingested(
         usage=valid.collect(),
-        runs=pl.concat(runs) if runs else schema.empty(schema.RUNS).collect(),
-        issues=pl.concat([*issues, dupes, bad.collect()]),
+        runs=attempts,
+        issues=pl.concat([*issues, dupes, repeated, bad.collect()]),
         files=[(str(r.path), r.reader) for r in reads],
     )
 
 
-def _empty(path: Path) -> bool:
-    """A file with nothing but white space holds no rows in any format: skipped, not an error."""
-    return path.stat().st_size <= HEAD_BYTES and not head(path).strip()
+Got = tuple[pl.DataFrame | None, pl.DataFrame | None, pl.DataFrame]
 
 
-def _empty_issues(paths: list[Path]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "source_format": [None] * len(paths),
-            "source_file": [str(p) for p in paths],
-            "source_line": [None] * len(paths),
-            "kind": ["skipped"] * len(paths),
-            "reason": ["empty file"] * len(paths),
-            "count": [1] * len(paths),
-        },
-        schema=schema.ISSUES,
-    )
+def _read_file(c: _Chosen) -> Got | CostlensError:
+    """(usage, attempts, issues) of one file, collected; or the error that stopped it.
 
-
-_Job = tuple[list[Path], adapters.Adapter]
-
-
-def _jobs(chosen: list[tuple[Path, adapters.Adapter]]) -> list[_Job]:
-    """One job per file, except that all files of a reader that reads many files in one query
-    (``read_many``) make one job, placed where its first file was."""
-    jobs: list[_Job] = []
-    batches: dict[str, list[Path]] = {}
-    for path, adapter in chosen:
-        if not adapter.batched():
-            jobs.append(([path], adapter))
-        elif adapter.name in batches:
-            batches[adapter.name].append(path)
-        else:
-            batches[adapter.name] = [path]
-            jobs.append((batches[adapter.name], adapter))
-    return jobs
-
-
-def _read_job(job: _Job) -> tuple[pl.DataFrame | None, pl.DataFrame | None, pl.DataFrame]:
-    paths, adapter = job
-    if len(paths) == 1:
-        return _read_file(paths[0], adapter, adapter.read(paths[0]))
+    A reader meeting what it does not expect (nesting deeper than Python recurses, a damaged
+    binary, a parser panic) gives an error naming the file and the kind of failure, never the
+    content that caused it (a polars message may quote a line of the file).
+    """
     try:
-        return _read_file(paths[0], adapter, adapter.read_many(paths))
-    except InputError:
-        # A structurally broken file among many: read them one by one to name it.
-        got = [_read_file(p, adapter, adapter.read(p)) for p in paths]
-        return tuple(_concat([g[k] for g in got]) for k in range(3))  # type: ignore[return-value]
+        return _read(c)
+    except CostlensError as e:
+        return e
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # a Rust panic arrives as pyo3's PanicException (BaseException)
+        return _broken(c.found.path, e)
 
 
-def _per_file(
-    paths: list[Path], usage: pl.DataFrame | None, runs: pl.DataFrame | None, issues: pl.DataFrame
-) -> list[tuple[pl.DataFrame | None, pl.DataFrame | None, pl.DataFrame]]:
-    """A job's collected frames split back into one (usage, attempts, issues) per file."""
-    if len(paths) == 1:
-        return [(usage, runs, issues)]
-
-    def split(frame: pl.DataFrame | None) -> list[pl.DataFrame | None]:
-        if frame is None:
-            return [None] * len(paths)
-        parts = {k[0]: v for k, v in frame.partition_by("source_file", as_dict=True).items()}
-        return [parts.get(str(p), frame.clear()) for p in paths]
-
-    return list(zip(split(usage), split(runs), split(issues), strict=True))  # type: ignore[arg-type]
+def _broken(path: Path, e: BaseException) -> InputError:
+    what = type(e).__name__ if isinstance(e, Exception) else "the parser failed"
+    return InputError(located(path, None, f"cannot be read ({what}); is the file complete?"))
 
 
-def _concat(frames: list[pl.DataFrame | None]) -> pl.DataFrame | None:
-    present = [f for f in frames if f is not None]
-    return pl.concat(present) if present else None
+def _read(c: _Chosen) -> Got:
+    return _with_long(c, _collected(c, c.reader.read(c.path)))
 
 
-def _read_file(
-    path: Path, adapter: adapters.Adapter, read: adapters.Read
-) -> tuple[pl.DataFrame | None, pl.DataFrame | None, pl.DataFrame]:
+def _collected(c: _Chosen, got: adapters.Read) -> Got:
     """(usage, attempts, issues) of one read, collected."""
-    stage = f"{path}: reader {adapter.name}"
-    issues = _collect(schema.conform(read.issues, schema.ISSUES, stage), path)
-    rows = read.rows if adapter.kind == "usage" else read.usage  # a harness log may carry usage
+    reader, path = c.reader, c.path
+    stage = f"{path}: reader {reader.name}"
+    issues = _collect(schema.conform(got.issues, schema.ISSUES, stage), path)
+    rows = got.rows if reader.kind == "usage" else got.usage  # a harness log may carry usage
     usage = (
         None
         if rows is None
-        else _collect(_timed(schema.conform(rows, schema.USAGE, stage), path), path)
+        else _collect(_timed(schema.conform(rows, schema.USAGE, stage), c.found.path), path)
     )
-    if adapter.kind != "runs":
+    if reader.kind != "runs":
         return usage, None, issues
-    return usage, _collect(schema.check(read.rows, schema.RUNS, stage), path), issues
+    return usage, _collect(schema.check(got.rows, schema.RUNS, stage), path), issues
 
 
 def _timed(rows: pl.LazyFrame, path: Path) -> pl.LazyFrame:
@@ -197,23 +303,60 @@ def _timed(rows: pl.LazyFrame, path: Path) -> pl.LazyFrame:
     return schema.stamp_time(rows, dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC))
 
 
+def _long(fmt: str, path: Path, lines: list[int]) -> pl.DataFrame:
+    n = len(lines)
+    return pl.DataFrame(
+        {
+            "source_format": [fmt] * n,
+            "source_file": [str(path)] * n,
+            "source_line": lines,
+            "kind": ["rejected"] * n,
+            "reason": [f"line longer than {inputs.MAX_LINE // 1024**2} MiB; not read"] * n,
+            "count": [1] * n,
+        },
+        schema=schema.ISSUES,
+    )
+
+
 def _collect(lf: pl.LazyFrame, path: Path) -> pl.DataFrame:
     try:
         return lf.collect(engine="streaming")
     except pl.exceptions.PolarsError as e:
-        # A structurally broken file (not a bad line, which is rejected row by row).
-        raise InputError(located(path, None, f"cannot be read: {e}".splitlines()[0])) from e
+        # A structurally broken file (not a bad line, which is rejected row by row). The
+        # polars message may quote the file's content: name only the kind of failure.
+        raise InputError(
+            located(path, None, f"cannot be read ({type(e).__name__}); is the file complete?")
+        ) from e
 
 
-def dedupe(by_adapter: dict[str, list[pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def dedupe(by_reader: dict[str, list[pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Keep one row per record key, per format; the others become ``duplicate`` issues."""
     kept, dupes = [], [schema.empty(schema.ISSUES).collect()]
     # Pop each format's per-file frames as they are merged, so only one copy is alive at once.
-    for name in list(by_adapter):
-        frame = pl.concat(by_adapter.pop(name))
-        adapter = next(a for a in adapters.ADAPTERS if a.name == name)
-        k, d = adapter.dedupe(frame)  # declared on kit.Reader, defaulted from dedupe_on
+    for name in list(by_reader):
+        frame = pl.concat(by_reader.pop(name))
+        reader = next(a for a in adapters.ADAPTERS if a.name == name)
+        k, d = reader.dedupe(frame)  # declared on kit.Reader, defaulted from dedupe_on
         kept.append(k)
         dupes.append(d)
     usage = pl.concat(kept) if kept else schema.empty(schema.USAGE).collect()
     return usage, pl.concat(dupes)
+
+
+def _dedupe_runs(runs: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Attempts identical in every field but their line (a line written twice) are one attempt.
+
+    Otherwise a repeated line makes every request of that attempt "ambiguous" and its cost 0.
+    """
+    if not runs:
+        return schema.empty(schema.RUNS).collect(), schema.empty(schema.ISSUES).collect()
+    frame = pl.concat(runs)
+    keys = [c for c in schema.RUNS if c not in ("source_format", "source_file", "source_line")]
+    body = pl.struct(
+        [pl.col(k).list.join("\x1f") if k == "request_ids" else pl.col(k) for k in keys]
+    )
+    once = frame.with_columns(_first=body.is_first_distinct())
+    issues = duplicates(
+        once.filter(~pl.col("_first")), "the same attempt as an earlier line (kept once)"
+    )
+    return once.filter(pl.col("_first")).drop("_first"), issues

@@ -136,6 +136,16 @@ def models(tr: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _known_cost() -> dict[str, pl.Expr]:
+    """A group's cost, null (never 0) when none of its rows is priced, and whether it is only a
+    lower bound (some rows unpriced)."""
+    priced = (pl.col("price_status") == "priced").any()
+    return {
+        "cost": pl.when(priced).then(_money_sum("cost")),
+        "cost_lower_bound": (pl.col("price_status") == "unpriced").any(),
+    }
+
+
 def usage_by_model(usage: pl.LazyFrame) -> pl.LazyFrame:
     """Usage per reported model (resolved id where known), attributed or not."""
     return (
@@ -144,7 +154,7 @@ def usage_by_model(usage: pl.LazyFrame) -> pl.LazyFrame:
         .agg(
             requests=pl.col("requests").sum(),
             **{t: pl.col(t).sum() for t in TOKENS},
-            cost=_money_sum("cost"),
+            **_known_cost(),
             unpriced_rows=(pl.col("price_status") == "unpriced").sum(),
         )
         .sort("provider", "model_key")
@@ -162,7 +172,7 @@ def usage_by_month(usage: pl.LazyFrame) -> pl.LazyFrame:
         .agg(
             requests=pl.col("requests").sum(),
             **{t: pl.col(t).sum() for t in TOKENS},
-            cost=_money_sum("cost"),
+            **_known_cost(),
         )
         .sort("month", "model_key")
     )

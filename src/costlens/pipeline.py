@@ -198,6 +198,11 @@ def _fallback_summary(usage: pl.DataFrame, book: pricing.Book) -> dict:
 
 
 def _refuse_rejections(issues: pl.DataFrame) -> None:
+    unread = issues.filter(pl.col("kind") == "not read")
+    if unread.height:
+        first = unread.row(0, named=True)
+        where = located(first["source_file"], None, first["reason"])
+        raise StrictModeError(f"{unread.height} file(s) not read (--strict); first: {where}")
     bad = issues.filter(pl.col("kind") == "rejected")
     if bad.height:
         first = bad.row(0, named=True)
@@ -263,14 +268,13 @@ def summarise(
     rows_once = usage.filter(pl.col("part") == 1)
     priced = rows_once.filter(pl.col("price_status") == "priced").height
     billed = rows_once.filter(pl.col("price_status") == "billed").height
-    billed_in = usage.filter(pl.col("billed_cost").is_not_null())["currency"]
-    billed_currencies = billed_in.drop_nulls().unique().sort().to_list()
-    if len(billed_currencies) > 1:
-        raise CostlensError(
-            f"billed amounts are in several currencies {billed_currencies}; report them apart"
-        )
+    billed_by = _billed_by_currency(usage)
+    unpriced = rows_once.height - priced - billed
     return {
-        "total_cost": total,
+        # Nothing priced (an unknown model, a --price-date before every table): the total is not
+        # known, never 0. Some rows unpriced: the total is a lower bound.
+        "total_cost": total if priced or not unpriced else None,
+        "cost_lower_bound": unpriced > 0,
         "currency": currencies[0] if currencies else "USD",
         "tokens": _tokens(usage),
         "models": [
@@ -278,6 +282,7 @@ def summarise(
                 "model": r["model_key"],
                 "requests": r["requests"],
                 "cost": r["cost"],
+                "cost_lower_bound": r["cost_lower_bound"],
                 "tokens": _tokens_row(r),
             }
             for r in usage_models.iter_rows(named=True)
@@ -291,16 +296,27 @@ def summarise(
             "duplicate": count.get("duplicate", 0),
             "skipped": count.get("skipped", 0),
         },
-        # No source states a bill: null, never 0.
-        "billed_cost": _dsum(usage["billed_cost"])
-        if usage["billed_cost"].is_not_null().any()
-        else None,
-        "billed_currency": billed_currencies[0] if billed_currencies else None,
+        "files": {
+            "not_read": count.get("not read", 0),
+            "duplicate": count.get("duplicate file", 0),
+        },
+        # Amounts in several currencies are never summed: one total per currency, and no single
+        # billed total when there are several; no source states a bill: null, never 0.
+        "billed_cost": next(iter(billed_by.values())) if len(billed_by) == 1 else None,
+        "billed_currency": next(iter(billed_by)) if len(billed_by) == 1 else None,
+        "billed_by_currency": billed_by,
         "attributed_cost": attributed,
         "unattributed_cost": total - attributed,
         "task_cost": _dsum(tasks["cost"]),
         "pricing_version": version,
     }
+
+
+def _billed_by_currency(usage: pl.DataFrame) -> dict[str, Decimal]:
+    """Stated (billed) amounts per currency, in currency order; a row without one is USD."""
+    rows = usage.filter(pl.col("billed_cost").is_not_null())  # shared rows: parts add up
+    per = rows.group_by(pl.col("currency").fill_null("USD")).agg(pl.col("billed_cost").sum())
+    return {c: Decimal(v) for c, v in per.sort("currency").iter_rows()}
 
 
 def _dsum(s: pl.Series) -> Decimal:

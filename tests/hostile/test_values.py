@@ -73,3 +73,19 @@ def test_anthropic_usage_empty_required_count_is_rejected(tmp_path):
     assert [(r["source_line"], r["reason"]) for r in got.issues.iter_rows(named=True)] == [
         (1, "uncached_input_tokens is missing")
     ]
+
+
+def test_nothing_priced_is_not_a_total_of_zero(tmp_path):
+    import datetime as dt
+
+    from conftest import SAMPLES
+
+    import costlens
+
+    got = costlens.run(
+        [SAMPLES / "bundle" / "claude-code"], price_date=dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    )
+    assert got.summary["total_cost"] is None
+    assert got.summary["cost_lower_bound"] is True
+    assert all(m["cost"] is None for m in got.summary["models"])
+    assert got.months["cost"].null_count() == got.months.height

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import AmbiguousInput, UnrecognisedInput, located
-from . import _container
+from ..errors import AmbiguousInput, InputError, UnrecognisedInput, located
+from ._base import HEAD_BYTES, head
 from .aider import AiderResults
 from .anthropic_batch import AnthropicBatchResults
 from .anthropic_cost import AnthropicCostReport
@@ -73,7 +73,7 @@ DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".eval", ".traj")
 """Files a folder walk considers; anything else in a folder (README, scripts) is not input.
 ``.eval`` is an Inspect AI log (a zip read by its reader, not unpacked as a container); ``.traj``
 a SWE-agent trajectory (mini-swe-agent's ``.traj.json`` is found as ``.json``).
-Containers are considered too: ``.zip`` and ``<data file>.gz`` (see ``_container``)."""
+Containers are considered too: ``.zip`` and ``<data file>.gz`` (see ``costlens.archives``)."""
 
 
 def identify(path: Path) -> Adapter:
@@ -83,48 +83,36 @@ def identify(path: Path) -> Adapter:
         UnrecognisedInput: no adapter claims it.
         AmbiguousInput: more than one does.
     """
-    claims = [a for a in ADAPTERS if a.identify(path)]
+    try:
+        claims = [a for a in ADAPTERS if a.identify(path)]
+    except Exception as e:  # a damaged binary (Parquet, zip) fails inside a reader's look
+        why = f"cannot be read ({type(e).__name__}); is the file complete?"
+        raise InputError(located(path, None, why)) from e
     if len(claims) == 1:
         return claims[0]
-    tried = ", ".join(a.name for a in ADAPTERS)
     if not claims:
-        raise UnrecognisedInput(
-            located(path, None, f"no reader recognises this file (tried: {tried})")
-        )
+        raise UnrecognisedInput(located(path, None, unclaimed(path)))
     names = ", ".join(a.name for a in claims)
     raise AmbiguousInput(
         located(path, None, f"more than one reader claims this file ({names}); please report it")
     )
 
 
-def expand(paths: list[Path]) -> list[Path]:
-    """Files named directly, plus data files found under named folders, in a stable order."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found = (
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and (f.suffix in DATA_SUFFIXES or _container.is_container(f, DATA_SUFFIXES))
-                and not any(part.startswith(".") for part in f.relative_to(p).parent.parts)
-                and (not f.name.startswith(".") or f.name == ".aider.results.json")
-            )
-            # Full-path byte order (as ccusage reads), so "first seen" ties break the same way.
-            for f in sorted(found, key=str):
-                out.extend(_opened(f))
-        elif p.exists():
-            out.extend(_opened(p))
-        else:
-            raise UnrecognisedInput(located(p, None, "no such file or folder"))
-    return out
+__all__ = ["ADAPTERS", "HEAD_BYTES", "Adapter", "Read", "Reader", "head", "identify"]
 
 
-def _opened(path: Path) -> list[Path]:
-    """A container's data members (decompressed, with limits), or the file itself."""
-    if _container.is_container(path, DATA_SUFFIXES):
-        return _container.members(path, DATA_SUFFIXES)
-    return [path]
-
-
-__all__ = ["ADAPTERS", "Adapter", "Read", "Reader", "expand", "identify"]
+def unclaimed(path: Path) -> str:
+    """Why no reader claims ``path``: the closest reader and what it missed, or the suffixes."""
+    if path.suffix.lower() not in DATA_SUFFIXES:
+        known = ", ".join(DATA_SUFFIXES)
+        return f"no reader recognises this file (costlens reads {known}); see docs/formats.md"
+    text = head(path)
+    scored = [(sum(m in text for m in a.markers), a) for a in ADAPTERS if a.markers]
+    best, reader = max(scored, key=lambda x: x[0], default=(0, None))
+    if reader is None or best == 0:
+        return "no reader recognises this file; see docs/formats.md for the formats costlens reads"
+    lacking = next((m for m in reader.markers if m not in text), reader.markers[0])
+    return (
+        f"no reader recognises this file; closest is {reader.name}, which needs '{lacking}'"
+        " (missing column or field); see docs/formats.md"
+    )

@@ -53,6 +53,7 @@ class AnthropicUsageReport(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
+    markers: ClassVar[tuple[str, ...]] = ("starting_at", *REQUIRED)
 
     def identify(self, path: Path) -> bool:
         text = head(path)

@@ -68,6 +68,7 @@ class AwsCur(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("request_id",)
+    markers: ClassVar[tuple[str, ...]] = tuple(COLUMNS[k][0] for k in REQUIRED)
 
     def identify(self, path: Path) -> bool:
         if path.suffix == ".parquet":

@@ -56,6 +56,7 @@ class AzureCostDetails(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
+    markers: ClassVar[tuple[str, ...]] = tuple(COLUMNS[k][0] for k in REQUIRED)
 
     def identify(self, path: Path) -> bool:
         first = head(path).split("\n", 1)[0].lower()

@@ -75,6 +75,7 @@ class GcpBillingExport(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
+    markers: ClassVar[tuple[str, ...]] = tuple(COLUMNS[k][0] for k in REQUIRED)
 
     def identify(self, path: Path) -> bool:
         if path.suffix == ".csv":

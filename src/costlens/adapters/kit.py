@@ -54,6 +54,9 @@ class Reader:
     """``usage`` (usage rows) or ``runs`` (run-log attempts)."""
     dedupe_on: ClassVar[tuple[str, ...]] = ()
     """Columns identifying one record across lines and files; empty when rows are unique."""
+    markers: ClassVar[tuple[str, ...]] = ()
+    """Header columns or JSON keys the format always has: when no reader claims a file, the
+    reader whose markers the file has most of is named with the first one it lacks."""
 
     def identify(self, path: Path) -> bool:
         """Cheap and decisive: the file name and the first bytes only."""

@@ -34,6 +34,7 @@ class LiteLLMSpendLogs(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("request_id",)
+    markers: ClassVar[tuple[str, ...]] = tuple(REQUIRED)
 
     def identify(self, path: Path) -> bool:
         text = head(path)

@@ -92,6 +92,7 @@ class OpenAIDashboardActivity(kit.Reader):
     name: ClassVar[str] = "openai-dashboard-activity"
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
+    markers: ClassVar[tuple[str, ...]] = (*TIME, *ACTIVITY_REQUIRED)
 
     def identify(self, path: Path) -> bool:
         return _is_dashboard(path) and not any(c in _header(path) for c in COST_MARKERS)
@@ -170,6 +171,7 @@ class OpenAIDashboardCost(kit.Reader):
     name: ClassVar[str] = "openai-dashboard-cost"
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
+    markers: ClassVar[tuple[str, ...]] = (*TIME, *COST_REQUIRED)
 
     def identify(self, path: Path) -> bool:
         return _is_dashboard(path) and any(c in _header(path) for c in COST_MARKERS)

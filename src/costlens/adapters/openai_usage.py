@@ -46,6 +46,7 @@ class OpenAIUsageCompletions(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
+    markers: ClassVar[tuple[str, ...]] = ("organization.usage.completions.result", *REQUIRED)
 
     def identify(self, path: Path) -> bool:
         text = head(path)

@@ -40,6 +40,7 @@ class RunLogJSONL(kit.Reader):
     name: ClassVar[str] = "costlens-runlog-jsonl"
     kind: ClassVar[str] = "runs"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
+    markers: ClassVar[tuple[str, ...]] = REQUIRED
 
     def identify(self, path: Path) -> bool:
         first = first_json_lines(path, limit=5)
@@ -61,6 +62,7 @@ class RunLogCSV(kit.Reader):
     name: ClassVar[str] = "costlens-runlog-csv"
     kind: ClassVar[str] = "runs"
     dedupe_on: ClassVar[tuple[str, ...]] = ()
+    markers: ClassVar[tuple[str, ...]] = REQUIRED
 
     def identify(self, path: Path) -> bool:
         header = head(path).splitlines()[:1]

@@ -38,8 +38,10 @@ def compare(runs, usage_paths, policy_path, output, as_json, review_rate):
         costlens compare runs/ --usage ~/.claude/projects --policy policy.toml -o compare.xlsx
     """
     from .. import compare as lib
+    from .. import outputs
     from ..reports.compare_out import compare_json, write_compare_workbook
 
+    outputs.check([*runs, *usage_paths], [output], [])
     policy = lib.load_policy(policy_path, review_rate=review_rate)
     result = lib.compare(list(runs), list(usage_paths), policy)
     if output:

@@ -131,7 +131,7 @@ def report(
         costlens report ~/.claude/projects --runs runs.jsonl -o report.xlsx
     """
     # Imported here, not at the top: ``costlens --help`` must not wait for polars.
-    from .. import reports
+    from .. import outputs, reports
     from ..pipeline import run, run_workspace
     from ..reports.terminal import render
 
@@ -139,6 +139,7 @@ def report(
     calendar = _calendar(tz, week_start, month_start)
     window = window_of(month, since, until, tz, month_start)
     stored = _from_workspace(paths, run_paths, directory, window)
+    outputs.check([*paths, *run_paths], [output], [csv_dir, parquet_dir])
     with progress(quiet or as_json) as status:
         opts = dict(
             pricing_paths=list(pricing_paths) or None,

@@ -66,7 +66,16 @@ class UsageModel(_Out):
     model: str | None
     requests: int | None
     cost: Money | None
+    """Null when none of the model's usage is priced (never 0)."""
+    cost_lower_bound: bool
     tokens: Tokens
+
+
+class Files(_Out):
+    not_read: int
+    """Files a folder walk found that no reader read (listed in Data quality with the reason)."""
+    duplicate: int
+    """Files whose content was already read in this run (read once)."""
 
 
 class ModelUnderTest(_Out):
@@ -100,7 +109,8 @@ class ViewRow(_Out):
 
 class ReportJson(_Out):
     schema_version: Literal["1"]
-    total_cost: Money
+    total_cost: Money | None
+    """Null when usage was read but none of it is priced (never 0)."""
     cost_lower_bound: bool
     """True when some usage has no price: ``total_cost`` is then a lower bound."""
     currency: str
@@ -109,9 +119,12 @@ class ReportJson(_Out):
     tokens: Tokens
     models: list[UsageModel]
     rows: Rows
+    files: Files
     billed_cost: Money | None
-    """Null when no source states a bill (never 0)."""
+    """Null when no source states a bill (never 0), or when bills are in several currencies."""
     billed_currency: str | None
+    billed_by_currency: dict[str, Money]
+    """The stated amounts per currency (never summed across currencies)."""
     attributed_cost: Money
     unattributed_cost: Money
     task_cost: Money
@@ -144,7 +157,6 @@ def report_object(report: Report) -> ReportJson:
     )
     return ReportJson(
         schema_version=SCHEMA_VERSION,
-        cost_lower_bound=s["rows"]["unpriced"] > 0,
         models_under_test=[ModelUnderTest(**r) for r in models.to_dicts()],
         views={b: _view_rows(b, v.to_dicts()) for b, v in report.views.items()},  # type: ignore[misc]
         **{k: v for k, v in s.items() if k in ReportJson.model_fields},

@@ -162,14 +162,14 @@ Row = tuple[str, object, str]
 def summary_rows(report: Report, notes: dict[str, str] | None = None) -> list[Row]:
     """The Summary sheet, top to bottom: what a finance reader needs first."""
     s = report.summary
-    total = cast(Decimal, rounded(s["total_cost"]))
+    total = cast(Decimal | None, rounded(s["total_cost"]))  # None: nothing priced, never 0
     unattributed = unattributed_cents(report)
     rows: list[Row] = [("Period (UTC)", _period(s), "text")]
     rows += _warnings(report)
     rows += [
         ("Cost", None, "section"),
         ("Total cost computed from usage", total, "money"),
-        ("  attributed to tasks", total - unattributed, "money"),
+        ("  attributed to tasks", None if total is None else total - unattributed, "money"),
         ("  not attributed to a task", unattributed, "money"),
         ("Billed cost stated by the sources", rounded(s["billed_cost"]), "money"),
         ("  (blank: no source states a bill)" if s["billed_cost"] is None else "", None, "note"),

@@ -22,6 +22,13 @@ def _money(v: object, lower: bool) -> str:
     return f"{rounded(v):,}{' *' if lower else ''}"  # type: ignore[arg-type]
 
 
+def _text(v: object) -> str:
+    """Input text as text: a model named ``[/bold]`` is not rich markup."""
+    from rich.markup import escape
+
+    return escape(str(v))
+
+
 def _models(report: Report):
     from rich.table import Table
 
@@ -31,7 +38,7 @@ def _models(report: Report):
     for r in report.models.iter_rows(named=True):
         lower = bool(r["cost_lower_bound"])
         table.add_row(
-            r["run_model"],
+            _text(r["run_model"]),
             str(r["task_runs"]),
             f"{r['first_attempt_success_rate']:.0%}",
             f"{r['solve_rate']:.0%}",
@@ -55,8 +62,8 @@ def _view(by: str, rows: list[dict]):
         table.add_column(h, justify="left" if left else "right", no_wrap=True)
     for r in rows[:SHOWN_ROWS]:
         lower = bool(r["cost_lower_bound"])
-        cells = [str(r[by] if r[by] is not None else "(none)")]
-        cells += [] if by == "model" else [str(r["model"])]
+        cells = [_text(r[by] if r[by] is not None else "(none)")]
+        cells += [] if by == "model" else [_text(r["model"])]
         cells += [
             f"{r['requests'] or 0:,}",
             f"{r['input_uncached'] or 0:,}",
@@ -100,6 +107,11 @@ def render(report: Report, *targets: Path | None) -> None:
         f"{rows['priced']} priced, {rows['unpriced']} unpriced, {rows['rejected']} rejected, "
         f"{rows['duplicate']} duplicate"
     )
+    files = s.get("files", {})
+    if files.get("not_read"):
+        console.print(f"{files['not_read']} files not read (see Data quality)")
+    if files.get("duplicate"):
+        console.print(f"{files['duplicate']} duplicate files read once (see Data quality)")
     for target in targets:
         if target:
-            console.print(f"Wrote {target}")
+            console.print(_text(f"Wrote {target}"))

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import polars as pl
 
-from .. import adapters, schema
-from ..discover import FileRead, combine, read_each
+from .. import schema
+from ..discover import FileRead, combine, expand, read_each
 from . import layout, ledger
 from .supersede import Replaced, find_replaced
 
@@ -81,7 +81,7 @@ def ingest(
     with _locked(directory):
         db = layout.open_ledger(directory, create=True)
         removed = _clean_orphans(db, directory)
-        files = adapters.expand(list(paths))
+        files = expand(list(paths))
         new, unchanged = _new_files(db, files, lambda p: say(f"checking {p.name}"))
         if not new:
             return Ingest(None, [], unchanged, [], [], removed)

@@ -1,0 +1,99 @@
+"""The command line on hostile input: exact one-line errors, exit codes, no leaks.
+
+Exit codes (README): 0 success, 1 input, 2 usage, 3 --strict refused, 4 output not writable.
+"""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from conftest import FIXTURES, SAMPLES
+
+from costlens.cli import cli
+
+MARKER = "PROMPT-MARKER-7f3a"
+CLAUDE = FIXTURES / "claude_code" / "one_response.jsonl"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_exit_codes_usage_input_strict_output(tmp_path):
+    assert invoke("report", "--no-such-option", str(tmp_path)).exit_code == 2
+    assert invoke("report", str(tmp_path / "missing.jsonl")).exit_code == 1
+    log = tmp_path / "p" / "s.jsonl"
+    log.parent.mkdir()
+    log.write_text(CLAUDE.read_text() + CLAUDE.read_text().splitlines()[0][:50] + "\n")
+    assert invoke("report", str(tmp_path / "p"), "--strict", "-q").exit_code == 3
+    assert invoke("report", str(tmp_path / "p"), "-o", str(tmp_path)).exit_code == 4
+    assert invoke("report", str(tmp_path / "p"), "-q").exit_code == 0
+
+
+def test_output_naming_an_input_is_refused_and_the_input_kept(tmp_path):
+    log = tmp_path / "s.jsonl"
+    log.write_text(CLAUDE.read_text())
+    result = invoke("report", str(log), "-o", str(log))
+    assert result.exit_code == 4
+    assert result.output == f"Error: {log}: is one of the inputs; writing it would overwrite it\n"
+    assert log.read_text() == CLAUDE.read_text()
+
+
+def test_output_folder_and_csv_dir_file_are_refused(tmp_path):
+    log = tmp_path / "s.jsonl"
+    log.write_text(CLAUDE.read_text())
+    result = invoke("report", str(log), "-o", str(tmp_path))
+    assert result.output == f"Error: {tmp_path}: is a folder; name a file such as report.xlsx\n"
+    result = invoke("report", str(log), "--csv-dir", str(log))
+    assert result.exit_code == 4
+    assert result.output == f"Error: {log}: is a file; name a folder to write the tables into\n"
+
+
+def test_a_newline_in_a_file_name_cannot_split_the_error(tmp_path):
+    junk = tmp_path / "evil\nError: all good.csv"
+    junk.write_text("a,b\n1,2\n")
+    result = invoke("report", str(junk))
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert result.output.startswith(f"Error: {tmp_path}/evil\\nError: all good.csv: ")
+
+
+def test_a_model_named_like_markup_is_printed_as_text(tmp_path):
+    runs = tmp_path / "runs.csv"
+    head = (SAMPLES / "bundle" / "runs-opus-part2.csv").read_text().splitlines()[:2]
+    runs.write_text(head[0] + "\n" + head[1].replace("claude-opus-4-5", "[/bold]") + "\n")
+    result = invoke("report", str(runs))
+    assert result.exit_code == 0
+    assert "[/bold]" in result.output
+
+
+def test_message_text_never_reaches_output_or_errors(tmp_path):
+    first = json.loads(CLAUDE.read_text().splitlines()[0])
+    as_string = {**first, "message": f"{MARKER} a prompt written as a plain string"}
+    content = json.loads(json.dumps(first))
+    content["message"]["content"] = [{"type": "text", "text": MARKER}]
+    folder = tmp_path / "projects" / "p"
+    folder.mkdir(parents=True)
+    (folder / "s.jsonl").write_text(
+        "\n".join(
+            [
+                json.dumps(as_string),
+                json.dumps(content),
+                json.dumps(content)[:120] + MARKER,  # a line that fails to parse
+                '{"message": {"content": "'
+                + MARKER
+                + '", "usage": {"input_tokens": "'
+                + MARKER
+                + '"}}}',
+            ]
+        )
+        + "\n"
+    )
+    csv = tmp_path / "csv"
+    for args in (["--json"], ["-q", "--csv-dir", str(csv)], ["--strict"], []):
+        result = CliRunner().invoke(cli, ["report", str(tmp_path / "projects"), *args])
+        assert MARKER not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    for f in csv.glob("*"):
+        assert MARKER not in f.read_text()
