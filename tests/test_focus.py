@@ -381,5 +381,5 @@ def read_csv_of(ch, tmp_path) -> pl.DataFrame:
 def test_output_must_be_csv_or_parquet(tmp_path):
     out = tmp_path / "focus.xlsx"
     result = CliRunner().invoke(cli, ["export", "focus", str(ONE), "-o", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 4  # an output that cannot be written (docs/errors.md)
     assert result.output == f"Error: {out}: name a .csv or .parquet file for the dataset\n"
