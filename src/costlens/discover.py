@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import adapters, archives, inputs, schema
+from . import adapters, inputs, schema
 from .adapters.kit import duplicates
 from .errors import CostlensError, InputError, located
 from .inputs import Found
@@ -168,8 +168,7 @@ def _jobs(chosen: list[_Chosen]) -> list[list[_Chosen]]:
     jobs: list[list[_Chosen]] = []
     batches: dict[str, list[_Chosen]] = {}
     for c in chosen:
-        # A temporary copy (archive member) prints as its origin: read it alone, by its path.
-        if not c.reader.batched() or isinstance(c.path, archives.Member):
+        if not c.reader.batched():
             jobs.append([c])
         elif c.reader.name in batches:
             batches[c.reader.name].append(c)

@@ -24,6 +24,7 @@ from costlens.discover import discover
 from costlens.errors import StrictModeError, UnrecognisedInput
 
 BUNDLE = SAMPLES / "bundle"
+SESSIONS = sorted((BUNDLE / "claude-code").rglob("*.jsonl"))
 RUNS = BUNDLE / "runs.jsonl"
 ACTIVITY = FIXTURES / "openai_dashboard" / "activity.csv"
 RESPONSE_LOG = FIXTURES / "openai_response_log" / "inspect_security_guide.jsonl"
@@ -238,3 +239,47 @@ def test_json_summary_counts_files_not_read(tmp_path):
     (tmp_path / "in" / "notes.csv").write_text("when,what\n")
     report = costlens.run([tmp_path / "in"])
     assert json.loads(json.dumps(report.summary["files"])) == {"not_read": 1, "duplicate": 0}
+
+
+def _claude_tokens(files) -> dict[str, int]:
+    """Token totals of Claude Code sessions by the documented rule (docs/formats.md), with json
+    only: one record per (message id, request id), the copy with the most tokens kept (the
+    final streaming line; then most output, then the first). The files have no sidechains."""
+    best: dict[tuple, tuple] = {}
+    for f in files:
+        for line in f.read_text().splitlines():
+            m = json.loads(line).get("message") if line.strip() else None
+            if not isinstance(m, dict) or not m.get("usage") or m.get("model") == "<synthetic>":
+                continue
+            u = m["usage"]
+            t = {
+                "input_uncached": u.get("input_tokens", 0),
+                "cache_read": u.get("cache_read_input_tokens", 0),
+                "cache_write": u.get("cache_creation_input_tokens", 0),
+                "output": u.get("output_tokens", 0),
+            }
+            key = (m["id"], json.loads(line)["requestId"])
+            rank = (sum(t.values()), t["output"])
+            if key not in best or rank > best[key][0]:
+                best[key] = (rank, t)
+    return {k: sum(t[k] for _, t in best.values()) for k in next(iter(best.values()))[1]}
+
+
+def test_a_zipped_claude_code_folder_is_read(tmp_path):
+    # The batched Claude Code reader opened an archive member by its shown name
+    # (``all.zip!projects/...``) and failed; it must open the extracted copy.
+    sessions = SESSIONS[:2]
+    z = tmp_path / "all.zip"
+    with zipfile.ZipFile(z, "w") as out:
+        for f in sessions:
+            out.write(f, f"projects/-work-acme-api/{f.name}")
+    got = discover([z])
+    u = got.usage
+    tokens = {
+        "input_uncached": u["input_uncached"].sum(),
+        "cache_read": u["cache_read"].sum(),
+        "cache_write": u["cache_write_5m"].sum() + u["cache_write_1h"].sum(),
+        "output": u["output"].sum(),
+    }
+    assert tokens == _claude_tokens(sessions)
+    assert set(u["source_file"]) == {f"{z}!projects/-work-acme-api/{f.name}" for f in sessions}

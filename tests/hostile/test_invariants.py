@@ -108,7 +108,7 @@ def _base() -> tuple:
 
 
 @SETTINGS
-@given(st.randoms(use_true_random=False), st.integers(min_value=1, max_value=4), st.just(False))
+@given(st.randoms(use_true_random=False), st.integers(min_value=1, max_value=4), st.booleans())
 def test_order_splitting_and_zipping_do_not_change_the_report(tmp_path_factory, rnd, parts, zipped):
     work = tmp_path_factory.mktemp("mix")
     files = [*SESSIONS[:6], TABLES[0]]

@@ -13,6 +13,8 @@ token totals agree with it (tests/fixtures/claude_edge/README.md lists those rul
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 from typing import ClassVar
 
@@ -144,25 +146,26 @@ PACK_BYTES = 16 << 20
 def _scan(paths: list[Path], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Canonical rows of the usage lines (file order, then line order), cut-off lines, and
     per file the count of lines without usage: one query per pack of files."""
-    got = [_scan_pack(names, careful) for names in _packs(paths)]
+    got = [_scan_pack(pack, careful) for pack in _packs(paths)]
     return tuple(pl.concat([g[k] for g in got]) for k in range(3))  # type: ignore[return-value]
 
 
-def _packs(paths: list[Path]) -> list[list[str]]:
+def _packs(paths: list[Path]) -> list[list[Path]]:
     """Consecutive files up to ``PACK_BYTES`` together; a larger file alone (streamed)."""
-    packs: list[list[str]] = []
+    packs: list[list[Path]] = []
     size = PACK_BYTES
     for p in paths:
         n = p.stat().st_size
         if n >= PACK_BYTES or size + n > PACK_BYTES:
             packs.append([])
             size = 0
-        packs[-1].append(str(p))
+        packs[-1].append(p)
         size += n
     return packs
 
 
 def _source(names: list[str]) -> tuple[str | bytes, list[int]]:
+    # ``names`` are the paths to open (``os.fspath``): an archive member's shown name is not.
     """What to scan and each file's first line number in it (0-based). A pack is the files'
     bytes one after the other, each ending in a newline (a last line without one stays a
     line of its own, as it is when the file is scanned alone)."""
@@ -180,7 +183,9 @@ def _source(names: list[str]) -> tuple[str | bytes, list[int]]:
     return b"".join(chunks), starts
 
 
-def _scan_pack(names: list[str], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _scan_pack(
+    paths: list[Path], careful: bool
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """One streaming pass over a pack of files.
 
     Lines without ``"usage"`` are never decoded (the speed of this reader), and decoded lines
@@ -199,7 +204,10 @@ def _scan_pack(names: list[str], careful: bool) -> tuple[pl.DataFrame, pl.DataFr
         .when(has_usage).then(pl.lit("usage"))
         .otherwise(pl.lit("skip"))
     )  # fmt: skip
-    source, starts = _source(names)
+    # Open each file by its file-system path, name it as it prints: an archive member (or a
+    # cleaned copy) opens its temporary copy and prints as its origin (``all.zip!x.jsonl``).
+    names = [str(p) for p in paths]
+    source, starts = _source([os.fspath(p) for p in paths])
     first = pl.lit(pl.Series(starts, dtype=pl.Int64))
     index = pl.col("_i").cast(pl.Int64)
     f = first.search_sorted(index, side="right") - 1
