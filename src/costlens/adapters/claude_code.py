@@ -14,7 +14,6 @@ token totals agree with it (tests/fixtures/claude_edge/README.md lists those rul
 from __future__ import annotations
 
 import os
-
 from pathlib import Path
 from typing import ClassVar
 
@@ -183,9 +182,7 @@ def _source(names: list[str]) -> tuple[str | bytes, list[int]]:
     return b"".join(chunks), starts
 
 
-def _scan_pack(
-    paths: list[Path], careful: bool
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _scan_pack(paths: list[Path], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """One streaming pass over a pack of files.
 
     Lines without ``"usage"`` are never decoded (the speed of this reader), and decoded lines
