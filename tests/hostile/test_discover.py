@@ -16,10 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLES
 
 import costlens
 from costlens import inputs
+from costlens.cli import cli
 from costlens.discover import discover
 from costlens.errors import StrictModeError, UnrecognisedInput
 
@@ -283,3 +285,43 @@ def test_a_zipped_claude_code_folder_is_read(tmp_path):
     }
     assert tokens == _claude_tokens(sessions)
     assert set(u["source_file"]) == {f"{z}!projects/-work-acme-api/{f.name}" for f in sessions}
+
+
+MINI = FIXTURES / "swe_agent" / "mini" / "sonnet45-verified" / "django__django-11099"
+# mini-swe-agent's own tests/test_data/local.traj.json: a trajectory saved as a bare list of
+# messages (contents emptied here, as in tests/fixtures/real/README.md).
+BARE_LIST = [{"role": r, "content": ""} for r in ("system", "user", "assistant", "user")]
+
+
+def test_bare_list_and_truncated_trajectories_never_stop_a_folder_run(tmp_path):
+    whole = MINI / "django__django-11099.traj.json"
+    run = tmp_path / "run"
+    (run / "a").mkdir(parents=True)
+    (run / "b").mkdir()
+    (run / "a" / "a.traj.json").write_text(json.dumps(BARE_LIST))
+    text = whole.read_text()
+    (run / "b" / "b.traj.json").write_text(text[: len(text) // 2])  # the agent was killed
+    _copy(whole, run / "c" / whole.name)
+    got = discover([run])
+    read = got.runs.filter(got.runs["source_file"] == str(run / "c" / whole.name))
+    assert read.height == discover([whole]).runs.height  # the whole trajectory is read
+    unread = dict(
+        got.issues.filter(got.issues["kind"] == "not read").select("source_file", "reason").rows()
+    )
+    # The bare list is read (an attempt without usage) or listed as not read with its reason.
+    bare = str(run / "a" / "a.traj.json")
+    assert bare in unread or bare in set(got.runs["source_file"])
+    assert unread[str(run / "b" / "b.traj.json")].endswith("is the file complete?")
+
+
+def test_a_truncated_trajectory_named_explicitly_is_a_one_line_error(tmp_path):
+    text = (MINI / "django__django-11099.traj.json").read_text()
+    cut = tmp_path / "x.traj.json"
+    cut.write_text(text[:100])
+    result = CliRunner().invoke(cli, ["report", str(cut), "-q"])
+    with pytest.raises(json.JSONDecodeError) as parser:  # where the text ends, by json itself
+        json.loads(text[:100])
+    assert result.exit_code == 1
+    assert (
+        result.output == f"Error: {cut}: not valid JSON ({parser.value}); is the file complete?\n"
+    )

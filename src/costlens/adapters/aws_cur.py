@@ -22,6 +22,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from .. import schema
 from . import _billing as b
 from . import kit
 from ._base import head
@@ -79,7 +80,7 @@ class AwsCur(kit.Reader):
         )
 
     def read(self, path: Path) -> Read:
-        lf = _scan(path)
+        lf, ragged = _scan(path)
         have = list(lf.collect_schema())
         cols = kit.resolve(path, have, COLUMNS, REQUIRED, "an AWS Cost and Usage Report", HINT)
         legacy = [c for c in have if c.startswith(LEGACY_TAGS)]
@@ -90,17 +91,16 @@ class AwsCur(kit.Reader):
             "_pname"
         ).str.ends_with("(Amazon Bedrock Edition)")
         t = t.with_columns(_skip=_skip_reason(bedrock.fill_null(False), is_usage))
-        return _rows(
-            path, t, cols["cost"], kit.dialect(path) if path.suffix == ".csv" else kit.Dialect()
-        )
+        d = kit.dialect(path) if path.suffix == ".csv" else kit.Dialect()
+        return kit.adding(_rows(path, t, cols["cost"], d), ragged)
 
 
-def _scan(path: Path) -> pl.LazyFrame:
+def _scan(path: Path) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     if path.suffix == ".parquet":
-        return pl.scan_parquet(path).with_row_index("ln", offset=1)
+        lf = pl.scan_parquet(path).with_row_index("ln", offset=1)
+        return lf, schema.empty(schema.ISSUES)
     # Line numbers assume one record per line (header = line 1), as CUR writes them.
-    sep = kit.dialect(path).separator
-    return pl.scan_csv(path, separator=sep, infer_schema=False).with_row_index("ln", offset=2)
+    return kit.scan_csv(path, NAME, kit.dialect(path).separator)
 
 
 def _legacy_tags(columns: list[str]) -> pl.Expr:

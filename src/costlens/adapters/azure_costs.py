@@ -65,9 +65,7 @@ class AzureCostDetails(kit.Reader):
     def read(self, path: Path) -> Read:
         # Line numbers assume one record per line (header = line 1).
         d = kit.dialect(path)
-        lf = pl.scan_csv(
-            path, separator=d.separator, infer_schema=False, encoding="utf8-lossy"
-        ).with_row_index("ln", offset=2)
+        lf, ragged = kit.scan_csv(path, NAME, d.separator, encoding="utf8-lossy")
         have = list(lf.collect_schema())
         cols = kit.resolve(path, have, COLUMNS, REQUIRED, "an Azure cost-details export", HINT)
         t = b.text(lf, COLUMNS, cols).with_columns(_skip=_skip_reason())
@@ -96,7 +94,7 @@ class AzureCostDetails(kit.Reader):
             t.filter(pl.col("_why").is_not_null()), "rejected", pl.col("_why"), NAME, path
         )
         good = t.filter(pl.col("_why").is_null()).select(_columns(path))
-        return Read(rows=good, issues=pl.concat([skipped, bad]))
+        return Read(rows=good, issues=pl.concat([ragged, skipped, bad]))
 
 
 def _skip_reason() -> pl.Expr:

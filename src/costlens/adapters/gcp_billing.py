@@ -88,7 +88,7 @@ class GcpBillingExport(kit.Reader):
         )
 
     def read(self, path: Path) -> Read:
-        flat, issues = _jsonl(path) if path.suffix != ".csv" else (_csv(path), None)
+        flat, issues = _jsonl(path) if path.suffix != ".csv" else _csv(path)
         d = kit.dialect(path) if path.suffix == ".csv" else kit.Dialect()
         service = pl.coalesce(
             "service", pl.col("service_id").replace_strict(SERVICE_IDS, default=None)
@@ -112,17 +112,14 @@ class GcpBillingExport(kit.Reader):
             t.filter(pl.col("_why").is_not_null()), "rejected", pl.col("_why"), NAME, path
         )
         good = t.filter(pl.col("_why").is_null()).select(_columns(path))
-        return Read(
-            rows=good, issues=pl.concat([x for x in (issues, skipped, bad) if x is not None])
-        )
+        return Read(rows=good, issues=pl.concat([issues, skipped, bad]))
 
 
-def _csv(path: Path) -> pl.LazyFrame:
-    sep = kit.dialect(path).separator
-    lf = pl.scan_csv(path, separator=sep, infer_schema=False).with_row_index("ln", offset=2)
+def _csv(path: Path) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    lf, ragged = kit.scan_csv(path, NAME, kit.dialect(path).separator)
     have = list(lf.collect_schema())
     cols = kit.resolve(path, have, COLUMNS, REQUIRED, "a Cloud Billing export", HINT)
-    return b.text(lf, COLUMNS, cols)
+    return b.text(lf, COLUMNS, cols), ragged
 
 
 def _jsonl(path: Path) -> tuple[pl.LazyFrame, pl.LazyFrame]:

@@ -29,6 +29,7 @@ import polars as pl
 from .. import schema
 from ..errors import MissingColumn, located
 from ._base import head
+from ._csv import scan_csv as scan_csv  # re-exported: the kit is where readers look
 
 # ---- the reader base ---------------------------------------------------------------------------
 
@@ -44,6 +45,12 @@ class Read:
     usage: pl.LazyFrame | None = None
     """Usage rows (``USAGE``) that a run-log reader found beside its attempts (an eval harness
     log that records tokens or cost); None for every other reader."""
+
+
+def adding(read: Read, more: pl.LazyFrame) -> Read:
+    """``read`` with the ISSUES rows ``more`` listed first (rows rejected before the reader
+    saw them, such as CSV records with the wrong field count)."""
+    return Read(rows=read.rows, issues=pl.concat([more, read.issues]), usage=read.usage)
 
 
 class Reader:

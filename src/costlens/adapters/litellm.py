@@ -18,6 +18,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from .. import schema
 from . import kit
 from ._base import head
 from ._exact import load_exact, records_frame
@@ -46,7 +47,7 @@ class LiteLLMSpendLogs(kit.Reader):
         )
 
     def read(self, path: Path) -> Read:
-        frame = _frame(path)
+        frame, ragged = _frame(path)
         missing = [c for c in REQUIRED if c not in frame.collect_schema()]
         if missing:
             raise kit.missing(path, missing[:1], HINT, "LiteLLM spend logs")
@@ -64,13 +65,14 @@ class LiteLLMSpendLogs(kit.Reader):
         )
         rows = frame.filter(~hit.fill_null(False)).select(_columns(path))
         good, bad = split_unreadable(rows, "billed_cost", "_amount", "spend")
-        return Read(rows=good, issues=pl.concat([hits, bad]))
+        return Read(rows=good, issues=pl.concat([ragged, hits, bad]))
 
 
-def _frame(path: Path) -> pl.LazyFrame:
-    """Every cell as text, with ``ln``: the record's line (CSV) or ordinal (JSON)."""
+def _frame(path: Path) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Every cell as text, with ``ln``: the record's line (CSV) or ordinal (JSON); and CSV
+    records with the wrong field count, rejected."""
     if path.suffix == ".csv":
-        return pl.scan_csv(path, infer_schema=False).with_row_index("ln", offset=2)
+        return kit.scan_csv(path, NAME)
     doc = load_exact(path)
     rows = (
         doc if isinstance(doc, list) else (doc.get("data") or []) if isinstance(doc, dict) else []
@@ -81,7 +83,8 @@ def _frame(path: Path) -> pl.LazyFrame:
         if isinstance(r, dict)
     ]
     frame = records_frame(flat).rename({"_record": "ln"})
-    return frame.lazy().with_columns(pl.all().exclude("ln").cast(pl.String))
+    text = frame.lazy().with_columns(pl.all().exclude("ln").cast(pl.String))
+    return text, schema.empty(schema.ISSUES)
 
 
 def _extra(*paths: str) -> pl.Expr:

@@ -58,15 +58,14 @@ def _is_dashboard(path: Path) -> bool:
     return path.suffix in (".csv", ".tsv") and _header(path)[:4] == TIME
 
 
-def _scan(path: Path, required: list[str]) -> pl.LazyFrame:
+def _scan(path: Path, required: list[str], fmt: str) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     have = _header(path)
     for col in required:
         if col not in have:
             raise kit.missing(path, [col], HINT, "an OpenAI dashboard export")
     sep = "\t" if "\t" in head(path).splitlines()[0] else ","
-    frame = pl.scan_csv(path, separator=sep, infer_schema=False, quote_char='"')
     # Line 1 is the header, so the first record is on line 2.
-    return frame.with_row_index("ln", offset=2)
+    return kit.scan_csv(path, fmt, sep)
 
 
 def _empty_day(have: list[str]) -> pl.Expr:
@@ -99,7 +98,7 @@ class OpenAIDashboardActivity(kit.Reader):
 
     def read(self, path: Path) -> Read:
         have = _header(path)
-        raw = _scan(path, ACTIVITY_REQUIRED)
+        raw, ragged = _scan(path, ACTIVITY_REQUIRED, self.name)
         empty = raw.filter(_empty_day(have))
         rows = raw.filter(~_empty_day(have))
         present = {k: v for k, v in COUNTS.items() if v in have}
@@ -115,37 +114,28 @@ class OpenAIDashboardActivity(kit.Reader):
         derived = pl.col("_input") - pl.col("cache_read") - pl.col("cache_write_5m")
         mismatch = (pl.col("_uncached_stated") != derived).fill_null(False)
         canon = canon.with_columns(input_uncached=derived)
-        return Read(
-            rows=canon.filter(~mismatch).drop("ln", "_input", "_uncached_stated"),
-            issues=pl.concat(
-                [
-                    _issues(
-                        self.name,
-                        path,
-                        rows.filter(pl.col("_reason").is_not_null()),
-                        "rejected",
-                        pl.col("_reason"),
-                    ),
-                    _issues(
-                        self.name,
-                        path,
-                        canon.filter(mismatch),
-                        "rejected",
-                        pl.lit(
-                            "input_uncached_tokens differs from input_tokens - input_cached_tokens"
-                            " - input_cache_write_tokens"
-                        ),
-                    ),
-                    _issues(
-                        self.name,
-                        path,
-                        empty,
-                        "skipped",
-                        pl.lit("day without usage (only the time columns are filled)"),
-                    ),
-                ]
+        mismatched = "input_uncached_tokens differs from input_tokens - input_cached_tokens"
+        mismatched += " - input_cache_write_tokens"
+        issues = [
+            ragged,
+            _issues(
+                self.name,
+                path,
+                rows.filter(pl.col("_reason").is_not_null()),
+                "rejected",
+                pl.col("_reason"),
             ),
-        )
+            _issues(self.name, path, canon.filter(mismatch), "rejected", pl.lit(mismatched)),
+            _issues(
+                self.name,
+                path,
+                empty,
+                "skipped",
+                pl.lit("day without usage (only the time columns are filled)"),
+            ),
+        ]
+        kept = canon.filter(~mismatch).drop("ln", "_input", "_uncached_stated")
+        return Read(rows=kept, issues=pl.concat(issues))
 
     def _columns(self, path: Path, have: list[str], present: dict[str, str]) -> list[pl.Expr]:
         counts = [
@@ -178,7 +168,7 @@ class OpenAIDashboardCost(kit.Reader):
 
     def read(self, path: Path) -> Read:
         have = _header(path)
-        raw = _scan(path, COST_REQUIRED)
+        raw, ragged = _scan(path, COST_REQUIRED, self.name)
         empty = raw.filter(_empty_day(have))
         opt = {
             k: (pl.col(v) if v in have else pl.lit(None, pl.String)).alias(k)
@@ -202,4 +192,4 @@ class OpenAIDashboardCost(kit.Reader):
             "skipped",
             pl.lit("day without cost (only the time columns are filled)"),
         )
-        return Read(rows=good, issues=pl.concat([bad, skipped]))
+        return kit.adding(Read(rows=good, issues=pl.concat([bad, skipped])), ragged)

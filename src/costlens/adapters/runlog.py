@@ -71,7 +71,7 @@ class RunLogCSV(kit.Reader):
 
     def read(self, path: Path) -> Read:
         # Line numbers assume one record per line (the header is line 1), as our writer emits.
-        frame = pl.scan_csv(path, infer_schema=False).with_row_index("ln", offset=2)
+        frame, ragged = kit.scan_csv(path, self.name)
         have = frame.collect_schema()
         ids = pl.col("request_ids") if "request_ids" in have else pl.lit(None, pl.String)
         recs = frame.with_columns(
@@ -81,7 +81,7 @@ class RunLogCSV(kit.Reader):
             ),
         )
         rows, bad = _validate(recs, self.name, path)
-        return Read(rows=rows, issues=bad)
+        return Read(rows=rows, issues=pl.concat([ragged, bad]))
 
 
 def _validate(recs: pl.LazyFrame, fmt: str, path: Path) -> tuple[pl.LazyFrame, pl.LazyFrame]:
