@@ -6,7 +6,11 @@ Exit codes (README): 0 success, 1 input, 2 usage, 3 --strict refused, 4 output n
 from __future__ import annotations
 
 import json
+import re
+import xml.dom.minidom
+import zipfile
 
+import openpyxl
 from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLES
 
@@ -97,3 +101,57 @@ def test_message_text_never_reaches_output_or_errors(tmp_path):
         assert result.exception is None or isinstance(result.exception, SystemExit)
     for f in csv.glob("*"):
         assert MARKER not in f.read_text()
+
+
+def _controlled(root):
+    """A Claude Code session whose model name, run-log task id and file name hold control
+    characters (a terminal escape among them); returns (session, run log, model, task id)."""
+    session = SAMPLES / "bundle" / "claude-code" / "projects" / "-work-acme-api"
+    session = session / "8babe6b9-8483-47af-91e3-ebd73458d13e.jsonl"
+    model, task = "claude-sonnet-4-5\x01\x1b[31m", "ACME\x00-101\x08x"
+    lines = []
+    for line in session.read_text().splitlines():
+        d = json.loads(line)
+        if isinstance(d.get("message"), dict) and d["message"].get("model"):
+            d["message"]["model"] = model
+        lines.append(json.dumps(d))
+    root.mkdir()
+    log = root / "s\x07ession.jsonl"
+    log.write_text("\n".join(lines) + "\n")
+    run = json.loads((SAMPLES / "bundle" / "runs.jsonl").read_text().splitlines()[0])
+    runs = root.parent / "runs.jsonl"
+    runs.write_text(json.dumps(run | {"task_id": task}) + "\n")
+    return log, runs, model, task
+
+
+def _unescaped(text: str) -> str:
+    """OOXML's ``_xHHHH_`` escapes (how a workbook stores a control character) decoded."""
+    return re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def test_control_characters_in_names_keep_the_workbook_valid(tmp_path):
+    log, runs, model, task = _controlled(tmp_path / "in")
+    out = tmp_path / "r.xlsx"
+    result = invoke("report", str(tmp_path / "in"), "--runs", str(runs), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as z:  # every part is well-formed XML (no raw control character)
+        for name in z.namelist():
+            if name.endswith((".xml", ".rels")):
+                xml.dom.minidom.parseString(z.read(name))
+    book = openpyxl.load_workbook(out)
+    cells = {
+        _unescaped(v)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, str)
+    }
+    assert {model, task, f"in/{log.name}"} <= cells  # the names kept, escaped in the file
+
+
+def test_control_characters_in_names_never_reach_the_terminal(tmp_path):
+    _, runs, _, _ = _controlled(tmp_path / "in")
+    result = invoke("report", str(tmp_path / "in"), "--runs", str(runs))
+    assert result.exit_code == 0, result.output
+    assert "claude-sonnet-4-5\\x01\\x1b[31m" in result.output
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", result.output)

@@ -6,6 +6,7 @@ lower bound) and a cost with nothing priced is ``-``, never 0.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..results import Report
@@ -22,11 +23,15 @@ def _money(v: object, lower: bool) -> str:
     return f"{rounded(v):,}{' *' if lower else ''}"  # type: ignore[arg-type]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _text(v: object) -> str:
-    """Input text as text: a model named ``[/bold]`` is not rich markup."""
+    """Input text as text: a model named ``[/bold]`` is not rich markup, and a control character
+    (a terminal escape sequence written into a log) is shown escaped, never sent to the terminal."""
     from rich.markup import escape
 
-    return escape(str(v))
+    return escape(_CONTROL.sub(lambda m: repr(m.group())[1:-1], str(v)))
 
 
 def _models(report: Report):
