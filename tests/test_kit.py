@@ -96,8 +96,18 @@ def test_times_mixed_in_one_column(text, when):
 def test_count_value_of_decoded_json():
     assert kit.count_value(Decimal("59200.0"), "n") == (59200, None)
     assert kit.count_value(True, "n") == (None, "n is not a number")
-    assert kit.count_value(Decimal("10.5"), "n") == (None, "n 10.5 is not a whole number")
-    assert kit.count_value(-1, "n")[1] == "n -1 is out of range (0 to 9223372036854775807)"
+    # The same rules and words as the line readers' count_problem.
+    assert kit.count_value(Decimal("10.5"), "n") == (None, "n '10.5' is not a whole number")
+    assert kit.count_value(-1, "n") == (None, "n '-1' is negative")
+    assert kit.count_value(2**63, "n") == (
+        None,
+        f"n '{2**63}' is too large (at most 9223372036854775807)",
+    )
+    assert kit.count_value(Decimal("1E+3"), "n")[1] == (
+        "n '1E+3' is in scientific notation (may be rounded); export plain digits"
+    )
+    assert kit.count_value("", "n") == (None, None)
+    assert kit.count_value([1], "n") == (None, "n is not a number")
 
 
 def test_one_missing_column_wording(tmp_path):

@@ -23,7 +23,7 @@ import polars as pl
 
 from . import adapters, inputs, schema
 from .adapters.kit import duplicates
-from .errors import CostlensError, InputError, located
+from .errors import CostlensError, InputError, RefusedValue, located
 from .inputs import Found
 
 SUFFIXES = (*adapters.DATA_SUFFIXES, ".tsv")
@@ -264,6 +264,8 @@ def _read_file(c: _Chosen) -> Got | CostlensError:
     """
     try:
         return _read(c)
+    except RefusedValue as e:  # a value in a document read whole: name the file
+        return InputError(located(c.found.path, None, str(e)))
     except CostlensError as e:
         return e
     except (KeyboardInterrupt, SystemExit):

@@ -8,7 +8,8 @@ Every message names its source (``path:line: message``) and says how to fix the 
     ├── InputError            an input file cannot be read at all
     │   ├── UnrecognisedInput no reader claims the file
     │   ├── AmbiguousInput    more than one reader claims the file
-    │   └── MissingColumn     a known export lacks a required column or field
+    │   ├── MissingColumn     a known export lacks a required column or field
+    │   └── RefusedValue      a value in a document read whole is refused (the file is not read)
     ├── PricingError          a pricing table is malformed
     ├── StrictModeError       --strict and at least one row was rejected
     └── OutputError           a report cannot be written
@@ -35,6 +36,11 @@ class AmbiguousInput(InputError):
 
 class MissingColumn(InputError):
     """A recognised export lacks a required column or field."""
+
+
+class RefusedValue(InputError):
+    """A value in a document read whole (an eval-harness log) is refused, such as a token count
+    of 12.7. The message says which field and why; the reading stage names the file."""
 
 
 class PricingError(CostlensError):

@@ -16,6 +16,7 @@ import polars as pl
 
 from .. import schema
 from ..errors import InputError, located
+from . import kit
 
 
 def load(path: Path, text: bytes | str | None = None) -> dict:
@@ -33,11 +34,13 @@ def load(path: Path, text: bytes | str | None = None) -> dict:
     return doc
 
 
-def count(value: object) -> int | None:
-    """A token count (int, or a whole Decimal such as ``59200.0``); None when absent."""
-    if value is None or isinstance(value, bool):
-        return None
-    return int(value)  # type: ignore[call-overload]  # a wrong type fails here, as it should
+def count(value: object, name: str = "a token count") -> int | None:
+    """A token count (int, or a whole Decimal such as ``59200.0``); None when absent.
+
+    Never truncated: ``12.7``, ``true`` or text refuse the file with the field's name
+    (``kit.whole``), as the line readers' ``kit.count_problem`` rejects such a value.
+    """
+    return kit.whole(value, name)
 
 
 def attempts(rows: list[dict]) -> pl.LazyFrame:

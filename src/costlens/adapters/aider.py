@@ -85,8 +85,8 @@ def _usage(doc: dict, path: Path, start, end, session: str) -> pl.LazyFrame:
         "aggregated": True,
         "session_id": session,
         # aider reports prompt tokens without a cache split: all are counted as uncached input.
-        "input_uncached": int(doc.get("prompt_tokens") or 0),
-        "output": int(doc.get("completion_tokens") or 0),
+        "input_uncached": kit.whole(doc.get("prompt_tokens"), "prompt_tokens") or 0,
+        "output": kit.whole(doc.get("completion_tokens"), "completion_tokens") or 0,
         "billed_cost": Decimal(doc["cost"]) if doc.get("cost") is not None else None,
         "currency": "USD",
     }

@@ -220,10 +220,13 @@ def buckets(u: dict, normalised: bool) -> dict:
     telling total, an input at least as large as the cache counts is read as inclusive.
     Cache writes carry no TTL: they are priced as 5-minute writes (``ttl_assumed``).
     """
-    inp, out = h.count(u.get("input_tokens")) or 0, h.count(u.get("output_tokens")) or 0
-    read = h.count(u.get("input_tokens_cache_read")) or 0
-    write = h.count(u.get("input_tokens_cache_write")) or 0
-    total = h.count(u.get("total_tokens"))
+    inp, out = (
+        h.count(u.get("input_tokens"), "input_tokens") or 0,
+        h.count(u.get("output_tokens"), "output_tokens") or 0,
+    )
+    read = h.count(u.get("input_tokens_cache_read"), "input_tokens_cache_read") or 0
+    write = h.count(u.get("input_tokens_cache_write"), "input_tokens_cache_write") or 0
+    total = h.count(u.get("total_tokens"), "total_tokens")
     if not normalised and (read or write) and _cache_inside(inp, out, read + write, total):
         inp -= read + write
     return {
@@ -232,7 +235,7 @@ def buckets(u: dict, normalised: bool) -> dict:
         "cache_write_5m": write,
         "cache_write_1h": 0,
         "output": out,
-        "reasoning": h.count(u.get("reasoning_tokens")) or 0,
+        "reasoning": h.count(u.get("reasoning_tokens"), "reasoning_tokens") or 0,
         "ttl_assumed": write > 0,
     }
 

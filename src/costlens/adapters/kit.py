@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import ClassVar
 import polars as pl
 
 from .. import schema
-from ..errors import MissingColumn, located
+from ..errors import MissingColumn, RefusedValue, located
 from ._base import head
 from ._csv import scan_csv as scan_csv  # re-exported: the kit is where readers look
 
@@ -328,20 +329,42 @@ def count_problem(expr: pl.Expr, name: str, required: bool = False) -> pl.Expr:
 
 
 def count_value(value: object, name: str) -> tuple[int | None, str | None]:
-    """``(count, problem)`` for one decoded JSON value (a harness document); bool is refused."""
-    if value is None:
+    """``(count, problem)`` for one decoded JSON or YAML value (a harness document), by the
+    rules and words of ``count_problem``: ``13`` and ``13.0`` are 13; ``12.7``, ``1e3``, ``-1``,
+    ``true``, text and a list are refused; absent (None, ``""``) is None."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str | None):
+        return None, f"{name} is not a number"
+    t = "" if value is None else str(value).strip()
+    if t == "":
         return None, None
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        return None, f"{name} is not a number"
-    try:
-        d = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None, f"{name} is not a number"
-    if not d.is_finite() or d != d.to_integral_value():
-        return None, f"{name} {value} is not a whole number"
-    if d < 0 or d > _INT64_MAX:
-        return None, f"{name} {value} is out of range (0 to {_INT64_MAX})"
-    return int(d), None
+    shown = f"'{t}'" if re.fullmatch(_NUMERIC_LOOKING, t) else "(text)"
+    if t.startswith("-"):
+        return None, f"{name} {shown} is negative"
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", t):
+        return None, f"{name} {shown} has a thousands separator; export plain digits"
+    if re.fullmatch(r"\d+(\.\d*)?[eE][-+]?\d+", t):
+        return (
+            None,
+            f"{name} {shown} is in scientific notation (may be rounded); export plain digits",
+        )
+    if not re.fullmatch(_PLAIN, t):
+        return None, f"{name} {shown} is not a whole number"
+    n = int(t.split(".", 1)[0])
+    if n > _INT64_MAX:
+        return None, f"{name} {shown} is too large (at most {_INT64_MAX})"
+    return n, None
+
+
+def whole(value: object, name: str) -> int | None:
+    """A count in a document read whole (``count_value``); None when absent.
+
+    Raises:
+        RefusedValue: the value is not a whole count (the file is then not read, with why).
+    """
+    n, problem = count_value(value, name)
+    if problem is not None:
+        raise RefusedValue(f"{problem}; a token count is a whole number")
+    return n
 
 
 # ---- values: money -----------------------------------------------------------------------------

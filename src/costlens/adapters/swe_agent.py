@@ -71,13 +71,13 @@ class SweAgentTrajectory(kit.Reader):
             "period_start": None,
             "period_end": None,
             "aggregated": True,
-            "requests": h.count(stats.get("api_calls")),
+            "requests": h.count(stats.get("api_calls"), "api_calls"),
             # model_stats has no cache split: every sent token is counted as uncached input.
-            "input_uncached": h.count(stats.get("tokens_sent")),
+            "input_uncached": h.count(stats.get("tokens_sent"), "tokens_sent"),
             "cache_read": 0,
             "cache_write_5m": 0,
             "cache_write_1h": 0,
-            "output": h.count(stats.get("tokens_received")),
+            "output": h.count(stats.get("tokens_received"), "tokens_received"),
             **_billed(stats.get("instance_cost")),
         }
         attempt = _attempt(SWE_NAME, path, task, model, info, (None, end), session, [], run)
@@ -180,7 +180,7 @@ def _total_row(path: Path, model: str | None, session: str, info: dict) -> dict:
         **_common(MINI_NAME, path, model, session),
         "period_start": None,
         "aggregated": True,
-        "requests": h.count(stats.get("api_calls")),
+        "requests": h.count(stats.get("api_calls"), "api_calls"),
         **_billed(stats.get("instance_cost")),
     }
 
