@@ -62,6 +62,11 @@ class AzureCostDetails(kit.Reader):
         first = head(path).split("\n", 1)[0].lower()
         return path.suffix == ".csv" and "metername" in first and "unitofmeasure" in first
 
+    def dedupe(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """No row id: a row another file already holds is counted once (an export saved twice,
+        or two exports whose dates overlap)."""
+        return kit.once_across_files(frame)
+
     def read(self, path: Path) -> Read:
         # Line numbers assume one record per line (header = line 1).
         d = kit.dialect(path)

@@ -87,6 +87,11 @@ class GcpBillingExport(kit.Reader):
             "sku" in d and "usage_start_time" in d for d in first_json_lines(path)
         )
 
+    def dedupe(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """No row id: a row another file already holds is counted once (an export saved twice,
+        or two exports whose dates overlap)."""
+        return kit.once_across_files(frame)
+
     def read(self, path: Path) -> Read:
         flat, issues = _jsonl(path) if path.suffix != ".csv" else _csv(path)
         d = kit.dialect(path) if path.suffix == ".csv" else kit.Dialect()

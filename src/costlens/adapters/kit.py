@@ -31,6 +31,7 @@ from .. import schema
 from ..errors import MissingColumn, RefusedValue, located
 from ._base import head
 from ._csv import scan_csv as scan_csv  # re-exported: the kit is where readers look
+from ._rows import across_files
 
 # ---- the reader base ---------------------------------------------------------------------------
 
@@ -256,6 +257,18 @@ def duplicates(dropped: pl.DataFrame, reason: str) -> pl.DataFrame:
             count="count",
         )
     )
+
+
+SAME_ROW = (
+    "the same row as in another file (an export saved twice, or overlapping dates); counted once"
+)
+
+
+def once_across_files(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(kept, duplicate ISSUES)`` for an export without a row id: a row another file already
+    holds is a duplicate (``_rows.across_files``); repeated rows within one file are kept."""
+    kept, dropped = across_files(frame)
+    return kept, duplicates(dropped, SAME_ROW)
 
 
 def split_rejected(rows: pl.LazyFrame, reason: pl.Expr) -> tuple[pl.LazyFrame, pl.LazyFrame]:
