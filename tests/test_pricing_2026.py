@@ -58,6 +58,13 @@ VECTORS = [
     ("minimax", "MiniMax-M2.5", dict(input_uncached=M, cache_write_5m=M, cache_read=M, output=M),
      at(2026, 3, 1), D("0.30") + D("0.375") + D("0.03") + D("1.20")),
     ("anthropic", "claude-3-haiku", TOKENS, at(2025, 1, 1), D("0.25") + D("0.03") + D("1.25")),
+    # Claude Haiku 5.5: $0.10 / $0.01 / $0.50 up to 100K prompt tokens; above, 5x on every token.
+    ("anthropic", "claude-haiku-5-5", dict(input_uncached=50_000, cache_read=40_000,
+     output=10_000), at(2026, 11, 1),
+     (D(50_000) * D("0.10") + D(40_000) * D("0.01") + D(10_000) * D("0.50")) / M),
+    ("anthropic", "claude-haiku-5-5", dict(input_uncached=60_000, cache_read=40_001,
+     output=10_000), at(2026, 11, 1),
+     (D(60_000) * D("0.50") + D(40_001) * D("0.05") + D(10_000) * D("2.50")) / M),
 ]  # fmt: skip
 
 
