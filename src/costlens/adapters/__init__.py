@@ -69,10 +69,11 @@ ADAPTERS: list[Adapter] = [
     MiniSweAgentTrajectory(),
 ]
 
-DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".eval", ".traj")
+DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".eval", ".traj", ".sse")
 """Files a folder walk considers; anything else in a folder (README, scripts) is not input.
 ``.eval`` is an Inspect AI log (a zip read by its reader, not unpacked as a container); ``.traj``
-a SWE-agent trajectory (mini-swe-agent's ``.traj.json`` is found as ``.json``).
+a SWE-agent trajectory (mini-swe-agent's ``.traj.json`` is found as ``.json``); ``.sse`` a saved
+server-sent event stream (a ``.txt`` one is read when named, never found by a walk).
 Containers are considered too: ``.zip`` and ``<data file>.gz`` (see ``costlens.archives``)."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -25,6 +26,18 @@ def head(path: Path) -> str:
 
 HEAD_LINES = 20
 """At most this many leading lines are parsed for identification."""
+
+LOG_SUFFIXES = (".jsonl", ".json", ".sse", ".txt")
+"""Suffixes of API response logs: JSON lines, one saved document, or a saved event stream
+(``.sse``; ``.txt`` only when named, as SDK test recordings are: folder walks skip ``.txt``)."""
+
+_SSE_DATA = re.compile(r"^data:[ ]?")
+
+
+def is_event_stream(path: Path) -> bool:
+    """Whether the file is a saved server-sent event stream (``data:`` / ``event:`` lines)."""
+    text = head(path).lstrip("\ufeff")
+    return text.startswith(("data:", "event:")) or "\ndata:" in text
 
 
 def first_json_lines(path: Path, limit: int = HEAD_LINES) -> list[dict]:
@@ -54,6 +67,8 @@ def _head_lines(path: Path) -> tuple[tuple[dict, ...], tuple[dict | None, ...], 
 
 
 def _object(line: str) -> dict | None:
+    # A saved event stream carries each JSON event on a ``data:`` line.
+    line = _SSE_DATA.sub("", line.strip(), count=1)
     try:
         obj = json.loads(line)
     except ValueError:

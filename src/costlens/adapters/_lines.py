@@ -2,7 +2,10 @@
 
 Every line is either decoded into the adapter's declared struct (only the usage fields, never
 message text), rejected (not valid JSON: a truncated write), or counted as skipped with a reason.
-A ``.json`` file holding one object is read as a single line.
+A ``.json`` file holding one object is read as a single line. A saved server-sent event stream
+(``event: ...`` / ``data: {...}`` lines, as an SDK or a proxy records a streamed response) is
+read the same way: each ``data:`` line is the JSON event, and the framing lines (``event:``,
+``id:``, ``retry:``, ``:`` comments, ``data: [DONE]``) are counted as skipped.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ from pathlib import Path
 import polars as pl
 
 from . import kit
+from ._base import is_event_stream
+
+FRAMING = r"^(event:|id:|retry:|:|data:\s*\[DONE\]\s*$)"
+"""Server-sent event lines that carry no JSON event."""
 
 
 def numbered(path: Path) -> pl.LazyFrame:
@@ -32,6 +39,7 @@ def decode(
     and the blank lines (skipped, counted).
     """
     lines = numbered(path) if lines is None else lines
+    lines, framing = _events(fmt, path, lines)
     text = pl.col("line").str.strip_chars()
     blank = text == ""
     valid = pl.col("line").str.json_path_match("$").is_not_null()
@@ -41,6 +49,19 @@ def decode(
         [
             kit.issues(bad, "rejected", "line is not valid JSON (truncated?)", fmt, path),
             kit.skipped(fmt, path, lines.filter(blank), "blank line"),
+            framing,
         ]
     )
     return good.unnest("_rec"), issues
+
+
+def _events(fmt: str, path: Path, lines: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """A saved event stream's ``data:`` lines as plain JSON lines, and its framing lines
+    (skipped, counted); any other file unchanged (its head says which)."""
+    if not is_event_stream(path):
+        return lines, kit.skipped(fmt, path, lines.head(0), "event stream framing line")
+    text = pl.col("line").str.strip_chars()
+    tagged = lines.with_columns(_framing=text.str.contains(FRAMING))
+    framing = kit.skipped(fmt, path, tagged.filter("_framing"), "event stream framing line")
+    data = tagged.filter(~pl.col("_framing")).drop("_framing")
+    return data.with_columns(line=text.str.replace(r"^data:[ ]?", "")), framing

@@ -8,8 +8,11 @@ Python SDK's snake_case dumps (``usage_metadata.prompt_token_count``).
 Google's convention: ``promptTokenCount`` includes ``cachedContentTokenCount``;
 ``toolUsePromptTokenCount`` (tool results fed back, e.g. grounding) is separate and billed as
 input; ``thoughtsTokenCount`` is separate from ``candidatesTokenCount`` and billed as output.
-Streamed responses log one chunk per line with the same ``responseId``: the pipeline keeps the
-one with the most output (the last chunk carries the final counts).
+A streamed response (``streamGenerateContent``, saved one chunk per line or as ``alt=sse``
+``data:`` lines) repeats its ``responseId`` in every chunk, and each chunk's ``usageMetadata``
+holds the running totals: the last chunk of a response in a file holds its final counts and is
+the one read; the earlier ones are skipped. (Across files, one ``responseId`` is counted once.)
+Chunks without a ``responseId`` (older API versions) cannot be told apart: each is read alone.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import ClassVar
 import polars as pl
 
 from . import kit
-from ._base import first_json_lines
+from ._base import LOG_SUFFIXES, first_json_lines
 from ._lines import decode
 from .kit import Read, lineage, utc
 
@@ -67,6 +70,9 @@ LINE = pl.Struct(
 """Usage fields only: prompts, candidates and thought summaries are never decoded."""
 
 
+EARLIER = "stream chunk with running totals (the response's last chunk holds its final counts)"
+
+
 def _has_usage(d: dict) -> bool:
     inner: dict = d["response"] if isinstance(d.get("response"), dict) else d
     return any(k in inner for k in FIELDS["usage"])
@@ -78,7 +84,7 @@ class GeminiResponseLog(kit.Reader):
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
 
     def identify(self, path: Path) -> bool:
-        return path.suffix in (".jsonl", ".json") and any(
+        return path.suffix in LOG_SUFFIXES and any(
             _has_usage(d) for d in first_json_lines(path)
         )
 
@@ -89,11 +95,21 @@ class GeminiResponseLog(kit.Reader):
             _obj=obj.otherwise(pl.struct([pl.col(f.name) for f in RESPONSE.fields]))
         )
         usage = _either(pl.col("_obj"), FIELDS["usage"])
+        rid = _either(pl.col("_obj"), FIELDS["response_id"])
+        # The last chunk of a response holds its totals (the ids of a non-stream file differ).
+        last = (pl.int_range(pl.len()).over(rid) == pl.len().over(rid) - 1) | rid.is_null()
         usable = rows.filter(usage.is_not_null())
+        final, earlier = usable.filter(last), usable.filter(~last)
         other = rows.filter(usage.is_null())
         return Read(
-            rows=usable.with_columns(_u=usage).select(_columns(path)),
-            issues=pl.concat([issues, kit.skipped(NAME, path, other, pl.lit("no usageMetadata"))]),
+            rows=final.with_columns(_u=usage).select(_columns(path)),
+            issues=pl.concat(
+                [
+                    issues,
+                    kit.skipped(NAME, path, other, pl.lit("no usageMetadata")),
+                    kit.skipped(NAME, path, earlier, pl.lit(EARLIER)),
+                ]
+            ),
         )
 
 

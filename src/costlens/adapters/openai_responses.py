@@ -6,6 +6,13 @@ costlens wrapper around it: ``{"timestamp": ..., "request_id": ..., "session_id"
 convention: input includes cached and cache-write tokens; reasoning is inside output. The time is
 the object's own ``created`` / ``created_at`` (Unix seconds, UTC), else the wrapper's
 ``timestamp``. A response logged twice (same ``id``) is counted once.
+
+Streams saved one event per line (plain JSON or ``data:`` lines, see ``_lines``) are read too:
+a Chat Completions stream (``chat.completion.chunk``) states its usage once, in the last chunk,
+when the request set ``stream_options.include_usage``; the other chunks are skipped. A Responses
+stream states it in ``response.completed`` (the wrapper shape above); the other events are
+skipped. A stream whose chunks all carry usage (some OpenAI-compatible servers send running
+totals) is one request: the chunk with the most output (the last) is kept (``dedupe_on``).
 """
 
 from __future__ import annotations
@@ -17,13 +24,14 @@ import polars as pl
 
 from ..schema import UTC_TIME
 from . import kit
-from ._base import first_json_lines
+from ._base import LOG_SUFFIXES, first_json_lines
 from ._lines import decode
 from ._usage import OPENAI_OBJECT, openai_tokens
 from .kit import Read, lineage, utc
 
 NAME = "openai-response-log"
-OBJECTS = ("chat.completion", "response")
+OBJECTS = ("chat.completion", "response", "chat.completion.chunk")
+CHUNK = "chat.completion.chunk"
 
 RESPONSE = OPENAI_OBJECT
 LINE = pl.Struct(
@@ -44,13 +52,19 @@ def wrapped_object(d: dict) -> dict:
     return inner if isinstance(inner, dict) and "body" not in inner else d
 
 
+CHUNK_REASON = (
+    "stream chunk without usage (the stream's usage comes in its last chunk, sent when the"
+    " request set stream_options.include_usage)"
+)
+
+
 class OpenAIResponseLog(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
 
     def identify(self, path: Path) -> bool:
-        return path.suffix in (".jsonl", ".json") and any(
+        return path.suffix in LOG_SUFFIXES and any(
             "custom_id" not in d and wrapped_object(d).get("object") in OBJECTS
             for d in first_json_lines(path)
         )
@@ -64,7 +78,9 @@ class OpenAIResponseLog(kit.Reader):
         o = pl.col("_obj")
         usable = o.struct.field("object").is_in(OBJECTS) & o.struct.field("usage").is_not_null()
         other = rows.filter(~usable.fill_null(False))
-        reason = pl.format("no usage object (object '{}')", o.struct.field("object").fill_null(""))
+        kind = o.struct.field("object").fill_null("")
+        reason = pl.when(kind == CHUNK).then(pl.lit(CHUNK_REASON))
+        reason = reason.otherwise(pl.format("no usage object (object '{}')", kind))
         return Read(
             rows=rows.filter(usable.fill_null(False)).select(_columns(path)),
             issues=pl.concat([issues, kit.skipped(NAME, path, other, reason)]),
