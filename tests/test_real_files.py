@@ -169,3 +169,65 @@ def test_usage_before_a_first_period_is_one_reason_per_model(book):
         for at in (dt.datetime(2025, 10, d, h, tzinfo=dt.UTC) for d in (6, 7) for h in (9, 17))
     }
     assert reasons == {"no price for claude-opus-4-5 before its first period (2025-11-24)"}
+
+
+# ---- 6. mini-swe-agent 1.x: times and OpenRouter's stated cost per call -------------------------
+
+MINI_1X = REAL / "mini_swe_agent" / "gemini-3-pro-mini-v1.15.0"
+MINI_1X_TRAJ = MINI_1X / "django__django-11099" / "django__django-11099.traj.json"
+GEMINI_3_PRO = {"in": D(2), "read": D("0.20"), "out": D(12)}  # ai.google.dev/pricing, <=200k
+
+
+def _mini_calls(path) -> list[dict]:
+    doc = json.loads(path.read_text())
+    said = [m for m in doc["messages"] if m["role"] == "assistant"]
+    return [m["extra"]["response"] for m in said]
+
+
+def test_mini_swe_agent_1x_calls_take_their_time_and_openrouter_cost():
+    calls = _mini_calls(MINI_1X_TRAJ)  # 21 calls, each with usage.cost (OpenRouter) and created
+    report = costlens.run([MINI_1X])
+    rows = report.usage.sort("period_start")
+    assert rows.height == len(calls) == 21
+    assert set(rows["time_source"]) == {"record"}
+    assert rows["period_start"][0] == dt.datetime.fromtimestamp(calls[0]["created"], dt.UTC)
+    prompt = sum(c["usage"]["prompt_tokens"] for c in calls)
+    read = sum(c["usage"]["prompt_tokens_details"]["cached_tokens"] for c in calls)
+    out = sum(c["usage"]["completion_tokens"] for c in calls)
+    assert (prompt, read, out) == (132644, 94594, 3226)
+    assert rows["input_uncached"].sum() == prompt - read
+    by_hand = (
+        (prompt - read) * GEMINI_3_PRO["in"] + read * GEMINI_3_PRO["read"] + out * GEMINI_3_PRO["out"]
+    ) / 10**6
+    assert by_hand == D("0.1337308")  # info.model_stats.instance_cost 0.13373079999999998
+    assert report.summary["total_cost"] == by_hand
+    assert report.summary["billed_cost"] == sum(D(str(c["usage"]["cost"])) for c in calls)
+    assert report.summary["billed_cost"] == by_hand
+
+
+def test_mini_swe_agent_calls_without_a_cost_keep_the_trajectory_cost_as_billed(tmp_path):
+    # A 1.x LiteLLM run stores the raw response without OpenRouter's usage.cost: the same real
+    # file with that field removed.
+    doc = json.loads(MINI_1X_TRAJ.read_text())
+    for m in doc["messages"]:
+        m.get("extra", {}).get("response", {}).get("usage", {}).pop("cost", None)
+    path = tmp_path / "run" / "django__django-11099" / "django__django-11099.traj.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(doc))
+    report = costlens.run([path])
+    # info.model_stats.instance_cost 0.13373079999999998, kept to 12 places
+    assert report.summary["billed_cost"] == D("0.1337308")
+    billed = report.usage.filter(pl.col("billed_cost").is_not_null())
+    assert (billed.height, billed["requests"].to_list()) == (1, [0])
+
+
+def test_mini_swe_agent_bare_list_of_messages_is_an_attempt_without_usage():
+    """Defect D4: mini-swe-agent's tests/test_data trajectories stopped the whole run."""
+    path = REAL / "mini_swe_agent" / "local.traj.json"
+    report = costlens.run([path, MINI_1X])
+    assert sorted(report.runs["task_id"]) == ["django__django-11099", "local"]
+    skipped = report.issues.filter(pl.col("source_file").str.ends_with(path.name))
+    assert skipped["reason"].to_list() == [
+        "a bare list of messages (no info): the trajectory records no usage"
+    ]
+    assert report.usage.height == 21  # the other trajectory's calls, unchanged

@@ -130,7 +130,9 @@ def bootstrap(
     out = []
     groups = sums.group_by(group, maintain_order=True)
     for key, frame in sorted(groups, key=lambda g: str(g[0][0])):
-        out.append(_one_group(frame, ratios, b, seed).with_columns(pl.lit(key[0]).alias(group)))
+        # A group with no name (an attempt whose model is unknown) keeps the column's type.
+        name = pl.lit(key[0], dtype=sums.schema[group])
+        out.append(_one_group(frame, ratios, b, seed).with_columns(name.alias(group)))
     if not out:
         return pl.DataFrame(schema={group: pl.String, "statistic": pl.String})
     return pl.concat(out).select(group, "statistic", "ci_low", "ci_high")

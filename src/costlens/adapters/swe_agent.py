@@ -115,7 +115,9 @@ class MiniSweAgentTrajectory(kit.Reader):
         return path.name.endswith(".traj.json")
 
     def read(self, path: Path) -> Read:
-        doc = h.load(path)
+        doc = _mini_doc(path)
+        if doc is None:  # mini-swe-agent's oldest form: a bare list of messages, no usage
+            return _bare_list(path)
         info = doc.get("info") or {}
         model = (((info.get("config") or {}).get("model")) or {}).get("model_name")
         task = str(doc.get("instance_id") or path.name.removesuffix(".traj.json"))
@@ -125,6 +127,7 @@ class MiniSweAgentTrajectory(kit.Reader):
         calls = [c for c in map(_call, said) if c is not None]
         if said and len(calls) == len(said):
             rows = [_call_row(path, model, session, c) for c in calls]
+            rows += _stated_total(path, model, session, info, calls)
         else:
             rows = [_total_row(path, model, session, info)]
         times = [r["period_start"] for r in rows if r["period_start"] is not None]
@@ -137,16 +140,47 @@ class MiniSweAgentTrajectory(kit.Reader):
         return Read(rows=h.attempts([attempt]), usage=h.usage(rows))
 
 
+def _mini_doc(path: Path) -> dict | None:
+    """The trajectory document, or None for a bare JSON list of messages (mini-swe-agent's
+    ``tests/test_data`` trajectories: the messages only, no ``info``)."""
+    if _is_list(path):
+        try:
+            if isinstance(json.loads(path.read_bytes()), list):
+                return None
+        except (ValueError, UnicodeDecodeError):
+            pass  # not valid JSON: ``load`` says so, naming the file
+    return h.load(path)
+
+
+def _is_list(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(64).lstrip().startswith(b"[")
+
+
+def _bare_list(path: Path) -> Read:
+    task = path.name.removesuffix(".traj.json")
+    attempt = _attempt(
+        MINI_NAME, path, task, None, {}, (None, kit.modified(path)), None, [], path.parent.name
+    )
+    reason = "a bare list of messages (no info): the trajectory records no usage"
+    row = {"source_format": MINI_NAME, "source_file": str(path), "kind": "skipped", "count": 1}
+    issues = schema.conform(pl.LazyFrame([row | {"reason": reason}]), schema.ISSUES)
+    return Read(rows=h.attempts([attempt]), issues=issues)
+
+
 def _call(message: dict) -> dict | None:
     """The raw response (with ``usage``), cost and time of one assistant message, or None."""
     extra = message.get("extra") or {}
     response = extra.get("response")
     if not isinstance(response, dict) or not isinstance(response.get("usage"), dict):
         return None
+    # 2.x writes ``extra.cost`` and ``extra.timestamp``; 1.x only the response, whose
+    # ``created`` (Unix s) is the call's time and, through OpenRouter, ``usage.cost`` its bill.
+    cost = extra.get("cost")
     return {
         "response": response,
-        "cost": extra.get("cost"),
-        "at": kit.unix_value(extra.get("timestamp")),
+        "cost": cost if cost is not None else response["usage"].get("cost"),
+        "at": kit.unix_value(extra.get("timestamp")) or kit.unix_value(response.get("created")),
     }
 
 
@@ -156,6 +190,7 @@ def _call_row(path: Path, model: str | None, session: str, c: dict) -> dict:
     prompt, out = h.count(u.get("prompt_tokens")) or 0, h.count(u.get("completion_tokens")) or 0
     read = h.count((u.get("prompt_tokens_details") or {}).get("cached_tokens")) or 0
     write = h.count(u.get("cache_creation_input_tokens")) or 0
+    reasoning = h.count((u.get("completion_tokens_details") or {}).get("reasoning_tokens"))
     return {
         **_common(MINI_NAME, path, r.get("model") or model, session),
         "period_start": c["at"],
@@ -166,11 +201,31 @@ def _call_row(path: Path, model: str | None, session: str, c: dict) -> dict:
         "cache_read": read,
         "cache_write_5m": write,
         "cache_write_1h": 0,
-        "output": out,
-        "reasoning": h.count((u.get("completion_tokens_details") or {}).get("reasoning_tokens")),
+        "output": _output(out, reasoning, prompt, h.count(u.get("total_tokens"))),
+        "reasoning": reasoning,
         "ttl_assumed": write > 0,
         **_billed(c["cost"]),
     }
+
+
+def _output(completion: int, reasoning: int | None, prompt: int, total: int | None) -> int:
+    """Reasoning beside completion (xAI, Gemini through LiteLLM) is added, as
+    ``_usage.output_with_reasoning`` rules for the response logs; inside it (OpenAI) is not."""
+    r = reasoning or 0
+    beside = (r > 0 and total == prompt + completion + r) or r > completion
+    return completion + r if beside else completion
+
+
+def _stated_total(path: Path, model: str | None, session: str, info: dict, calls: list) -> list:
+    """When no call states its cost, the trajectory's ``instance_cost`` is kept as one billed
+    row (no tokens), so the bill it states is not lost."""
+    if any(kit.money_value(c["cost"]) is not None for c in calls):
+        return []
+    stated = _billed((info.get("model_stats") or {}).get("instance_cost"))
+    if stated["billed_cost"] is None:
+        return []
+    row = {**_common(MINI_NAME, path, model, session), "period_start": None, "aggregated": True}
+    return [row | {"requests": 0, **stated}]
 
 
 def _total_row(path: Path, model: str | None, session: str, info: dict) -> dict:
