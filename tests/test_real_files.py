@@ -197,7 +197,9 @@ def test_mini_swe_agent_1x_calls_take_their_time_and_openrouter_cost():
     assert (prompt, read, out) == (132644, 94594, 3226)
     assert rows["input_uncached"].sum() == prompt - read
     by_hand = (
-        (prompt - read) * GEMINI_3_PRO["in"] + read * GEMINI_3_PRO["read"] + out * GEMINI_3_PRO["out"]
+        (prompt - read) * GEMINI_3_PRO["in"]
+        + read * GEMINI_3_PRO["read"]
+        + out * GEMINI_3_PRO["out"]
     ) / 10**6
     assert by_hand == D("0.1337308")  # info.model_stats.instance_cost 0.13373079999999998
     assert report.summary["total_cost"] == by_hand

@@ -129,7 +129,8 @@ def _streams(rows: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     merged = pl.struct(
         [
             pl.coalesce(
-                pl.col("_final").struct.field(f.name), start.struct.field("usage").struct.field(f.name)
+                pl.col("_final").struct.field(f.name),
+                start.struct.field("usage").struct.field(f.name),
             ).alias(f.name)
             for f in USAGE.fields
         ]

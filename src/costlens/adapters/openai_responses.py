@@ -79,8 +79,8 @@ class OpenAIResponseLog(kit.Reader):
         usable = o.struct.field("object").is_in(OBJECTS) & o.struct.field("usage").is_not_null()
         other = rows.filter(~usable.fill_null(False))
         kind = o.struct.field("object").fill_null("")
-        reason = pl.when(kind == CHUNK).then(pl.lit(CHUNK_REASON))
-        reason = reason.otherwise(pl.format("no usage object (object '{}')", kind))
+        unused = pl.format("no usage object (object '{}')", kind)
+        reason = pl.when(kind == CHUNK).then(pl.lit(CHUNK_REASON)).otherwise(unused)
         return Read(
             rows=rows.filter(usable.fill_null(False)).select(_columns(path)),
             issues=pl.concat([issues, kit.skipped(NAME, path, other, reason)]),
