@@ -158,6 +158,80 @@ def test_gemini_chunks_saved_one_per_line_read_the_last_chunk():
 
 def test_all_streams_in_one_folder_run_count_each_request_once():
     report = costlens.run([STREAMS])
-    # 2 OpenAI chat + 1 OpenAI chunks + 1 web-search + 1 compaction + 1 advisor + 2 Gemini.
+    # 2 OpenAI chat + 1 OpenAI chunks + 1 Responses + 1 web-search + 1 compaction + 1 advisor
+    # + 2 Gemini streams.
     assert report.summary["rows"]["rejected"] == 0
-    assert int(report.usage["requests"].sum()) == 8
+    assert int(report.usage["requests"].sum()) == 9
+
+
+# ---- OpenAI Responses web search: billed per search call (defect D6) --------------------------
+
+GPT_5_MINI = {"in": D("0.25"), "read": D("0.025"), "out": D(2), "search": D(10) / 1000}
+
+
+def _searches(response: dict) -> list[str]:
+    return [o["action"]["type"] for o in response["output"] if o["type"] == "web_search_call"]
+
+
+def test_saved_responses_web_search_charges_each_search_action():
+    import json
+
+    path = SAVED / "openai-web-search-tool.1.json"
+    doc = json.loads(path.read_text())
+    assert _searches(doc) == ["search", "open_page", "find_in_page"]  # one billed search
+    (row,) = _rows(path)
+    assert (_tokens(row), row["web_search"]) == ((19681 - 3712, 3712, 3773), 1)
+    p = GPT_5_MINI
+    tokens = (15969 * p["in"] + 3712 * p["read"] + 3773 * p["out"]) / M  # 0.01163105
+    assert row["cost"] == tokens + 1 * p["search"] == D("0.02163105")
+
+
+def test_responses_stream_counts_the_searches_of_response_completed():
+    import json
+
+    path = STREAMS / "openai-responses-web-search.chunks.jsonl"
+    done = [json.loads(x) for x in path.read_text().splitlines() if "response.completed" in x]
+    assert _searches(done[0]["response"]).count("search") == 2
+    (row,) = _rows(path)
+    assert (_tokens(row), row["web_search"]) == ((31073 - 3712, 3712, 4416), 2)
+    p = GPT_5_MINI
+    tokens = (27361 * p["in"] + 3712 * p["read"] + 4416 * p["out"]) / M
+    assert row["cost"] == tokens + 2 * p["search"]
+
+
+# ---- OpenRouter: stated cost kept as billed; /generation read by one reader (D5) ---------------
+
+OPENROUTER = FIXTURES / "real" / "openrouter"
+SONNET_4_VIA_OPENROUTER = {"in": D(3), "out": D(15)}  # anthropic/claude-sonnet-4 on openrouter.ai
+LLAMA_4_SCOUT = {"in": D("0.08"), "out": D("0.30")}  # meta-llama/llama-4-scout on openrouter.ai
+
+
+def test_openrouter_chat_completion_usage_cost_is_the_billed_cost():
+    rows = {r["response_id"]: r for r in costlens.run([OPENROUTER]).usage.to_dicts()}
+    # usage.cost as each response states it, and the same figure from the list price.
+    stated = {
+        "gen-1767761748-qeZZQsHiqP5LRbalLJA9": ((21, 144), D("0.002223")),
+        "gen-1767761755-8Yv6ZZHzxOUCSDSj3CqO": ((49, 230), D("0.003597")),
+        "gen-1767761758-xrHVZNWuYcIilpSLD1oj": ((555, 431), D("0.00813")),
+    }
+    p = SONNET_4_VIA_OPENROUTER
+    for rid, ((i, o), cost) in stated.items():
+        row = rows[rid]
+        assert (row["input_uncached"], row["output"]) == (i, o)
+        assert (row["billed_cost"], row["currency"]) == (cost, "USD")
+        assert row["cost"] == (i * p["in"] + o * p["out"]) / M == cost
+
+
+def test_openrouter_generation_json_is_claimed_by_one_reader():
+    from costlens import adapters
+
+    path = OPENROUTER / "gen-1771967973.json"  # has provider_responses[].model_permaslug, usage
+    assert [a.name for a in adapters.ADAPTERS if a.identify(path)] == ["openrouter-generation"]
+    (row,) = _rows(path)
+    assert (row["model"], _tokens(row)) == (
+        "meta-llama/llama-4-scout-17b-16e-instruct",
+        (64, 0, 98),
+    )
+    assert row["billed_cost"] == D("0.00003452")  # total_cost
+    p = LLAMA_4_SCOUT
+    assert row["cost"] == (64 * p["in"] + 98 * p["out"]) / M == row["billed_cost"]

@@ -57,9 +57,11 @@ OPENAI_OBJECT = pl.Struct(
         "model": pl.String,
         "service_tier": pl.String,
         "usage": OPENAI_USAGE,
+        "output": pl.List(pl.Struct({"type": pl.String, "action": pl.Struct({"type": pl.String})})),
     }
 )
-"""The usage-bearing fields of a Chat Completions or Responses object (batch bodies too)."""
+"""The usage-bearing fields of a Chat Completions or Responses object (batch bodies too), and
+the type of each Responses ``output`` item (``web_search_call`` items are billed per call)."""
 
 
 def _f(u: pl.Expr, *path: str) -> pl.Expr:
@@ -108,6 +110,17 @@ def openai_tokens(u: pl.Expr) -> list[pl.Expr]:
         pl.lit(False).alias("ttl_assumed"),
         *xai_billed(u),
     ]
+
+
+def web_search_calls(output: pl.Expr) -> pl.Expr:
+    """Billed web searches of a Responses object: its ``web_search_call`` output items whose
+    ``action.type`` is ``search`` (or that state no action: the tool's first versions wrote
+    none). OpenAI's web search guide: "Search actions incur a tool call cost"; the
+    ``open_page`` and ``find_in_page`` actions of the same tool do not."""
+    item = pl.element().struct
+    action = item.field("action").struct.field("type")
+    billed = (item.field("type") == "web_search_call") & (action.is_null() | (action == "search"))
+    return output.list.eval(billed.cast(pl.Int64)).list.sum().fill_null(0)
 
 
 def xai_billed(u: pl.Expr) -> list[pl.Expr]:

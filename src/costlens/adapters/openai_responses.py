@@ -26,7 +26,7 @@ from ..schema import UTC_TIME
 from . import kit
 from ._base import LOG_SUFFIXES, first_json_lines
 from ._lines import decode
-from ._usage import OPENAI_OBJECT, openai_tokens
+from ._usage import OPENAI_OBJECT, openai_tokens, web_search_calls
 from .kit import Read, lineage, utc
 
 NAME = "openai-response-log"
@@ -107,5 +107,23 @@ def _columns(path: Path) -> list[pl.Expr]:
         o.struct.field("service_tier").alias("service_tier"),
         pl.lit(False).alias("batch"),
         pl.lit(1, pl.Int64).alias("requests"),
-        *openai_tokens(o.struct.field("usage")),
+        *_stated(openai_tokens(o.struct.field("usage")), o.struct.field("output")),
     ]
+
+
+STATED_COST = r'"cost"\s*:\s*"?(-?[0-9][0-9.eE+\-]*)'
+"""OpenRouter's ``usage.cost`` (USD it billed for the request), from the line's own text: the
+JSON decoder goes through float, money must not."""
+
+
+def _stated(tokens: list[pl.Expr], output: pl.Expr) -> list[pl.Expr]:
+    """The token columns, with the web searches the object's ``output`` records, and
+    ``billed_cost`` from xAI's ticks or else OpenRouter's ``usage.cost`` (a chat.completion
+    through OpenRouter states what it charged)."""
+    named = {e.meta.output_name(): e for e in tokens}
+    named["web_search"] = web_search_calls(output).alias("web_search")
+    stated = kit.money(pl.col("line").str.extract(STATED_COST, 1))
+    billed = pl.coalesce(named.pop("billed_cost"), stated)
+    named.pop("currency")
+    currency = pl.when(billed.is_not_null()).then(pl.lit("USD"))
+    return [*named.values(), billed.alias("billed_cost"), currency.alias("currency")]

@@ -15,6 +15,7 @@ caching was used; ``billed_cost`` is what was charged.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -43,6 +44,10 @@ GENERATION = pl.Struct(
 LINE = pl.Struct({"data": GENERATION, **{f.name: f.dtype for f in GENERATION.fields}})
 TOTAL_COST = r'"total_cost"\s*:\s*"?(-?[0-9][0-9.eE+\-]*)'
 """The raw text of ``total_cost``: JSON decoders go through float, money must not."""
+
+
+ACTIVITY_LIST = re.compile(r'^\s*\{\s*"data"\s*:\s*\[')
+"""An activity export opens with its list of day items."""
 
 
 class OpenRouterGeneration(kit.Reader):
@@ -100,8 +105,17 @@ class OpenRouterActivity(kit.Reader):
     dedupe_on: ClassVar[tuple[str, ...]] = ()
 
     def identify(self, path: Path) -> bool:
+        # A generation response (newer API) also names a ``model_permaslug`` (in
+        # ``provider_responses``) and a ``usage`` amount: only a ``data`` *list* of day items
+        # without generation token counts is an activity export.
         text = head(path)
-        return path.suffix == ".json" and '"model_permaslug"' in text and '"usage"' in text
+        return (
+            path.suffix == ".json"
+            and ACTIVITY_LIST.search(text) is not None
+            and '"model_permaslug"' in text
+            and '"usage"' in text
+            and '"native_tokens_prompt"' not in text
+        )
 
     def read(self, path: Path) -> Read:
         doc = load_exact(path)
