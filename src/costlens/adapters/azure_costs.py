@@ -12,10 +12,20 @@ other resources and non-usage charges (purchases, refunds, reservations) are cou
 exactly to whole tokens. The meter name says the model, the direction (input, cached input,
 output), the deployment scope and batch (see ``_names.azure_meter``).
 ``CostInBillingCurrency`` (EA legacy: ``Cost``) is the billed cost, in ``BillingCurrency``.
+
+Header sets Azure has shipped (the real header lines OpenCost keeps as test data,
+``pkg/cloud/azure/resources/billingexports/headersets/``): the EA / MCA cost details above; the
+legacy pay-as-you-go usage export (``UsageDateTime``, ``UsageQuantity``, ``PreTaxCost``,
+``Currency``, ``SubscriptionGuid``, ``InstanceId``); and exports whose headers are localised with
+the English name in parentheses (German: ``Name der Verbrauchseinheit (MeterName)``,
+``Maßeinheit (UnitOfMeasure)``), sometimes mixed with plain names in one header. A localised
+header is read by the name in its parentheses. Each file is resolved on its own, so a folder may
+mix header sets.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,19 +40,19 @@ from .kit import Read, lineage
 NAME = "azure-cost-details"
 
 COLUMNS: b.Columns = {
-    "date": ("Date", "UsageDate"),
+    "date": ("Date", "UsageDate", "UsageDateTime"),
     "meter": ("MeterName",),
     "category": ("MeterCategory",),
     "subcategory": ("MeterSubCategory",),
     "product": ("ProductName", "Product"),
     "unit": ("UnitOfMeasure",),
-    "quantity": ("Quantity",),
-    "cost": ("CostInBillingCurrency", "Cost"),
+    "quantity": ("Quantity", "UsageQuantity"),
+    "cost": ("CostInBillingCurrency", "Cost", "PreTaxCost"),
     "currency": ("BillingCurrency", "BillingCurrencyCode", "Currency"),
     "charge_type": ("ChargeType",),
     "subscription": ("SubscriptionId", "SubscriptionGuid"),
     "resource_group": ("ResourceGroup", "ResourceGroupName"),
-    "resource": ("ResourceId", "InstanceId"),
+    "resource": ("ResourceId", "InstanceId", "InstanceName"),
     "tags": ("Tags",),
 }
 """Canonical key -> candidate columns (matched case-insensitively: EA PascalCase and MCA
@@ -71,6 +81,7 @@ class AzureCostDetails(kit.Reader):
         # Line numbers assume one record per line (header = line 1).
         d = kit.dialect(path)
         lf, ragged = kit.scan_csv(path, NAME, d.separator, encoding="utf8-lossy")
+        lf = lf.rename(english_names(list(lf.collect_schema())))
         have = list(lf.collect_schema())
         cols = kit.resolve(path, have, COLUMNS, REQUIRED, "an Azure cost-details export", HINT)
         t = b.text(lf, COLUMNS, cols).with_columns(_skip=_skip_reason())
@@ -100,6 +111,22 @@ class AzureCostDetails(kit.Reader):
         )
         good = t.filter(pl.col("_why").is_null()).select(_columns(path))
         return Read(rows=good, issues=pl.concat([ragged, skipped, bad]))
+
+
+LOCALISED = re.compile(r"^.*\((?P<name>[A-Za-z0-9]+)\)\s*$")
+"""A localised header with its English column name in parentheses."""
+
+
+def english_names(columns: list[str]) -> dict[str, str]:
+    """``{localised header: English name}`` for headers such as ``Maßeinheit (UnitOfMeasure)``
+    (an English name the file already has as a plain header is left alone)."""
+    plain = {c.lower().lstrip("\ufeff").strip() for c in columns}
+    out: dict[str, str] = {}
+    for c in columns:
+        m = LOCALISED.match(c.lstrip("\ufeff"))
+        if m and m["name"].lower() not in plain and m["name"] not in out.values():
+            out[c] = m["name"]
+    return out
 
 
 def _skip_reason() -> pl.Expr:
