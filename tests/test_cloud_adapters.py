@@ -206,7 +206,8 @@ def test_total_size_limit(tmp_path, monkeypatch):
         (
             "azure-mca-csv",
             "costInBillingCurrency",
-            "missing column 'CostInBillingCurrency' or 'Cost' (an Azure cost-details export);"
+            "missing column 'CostInBillingCurrency' or 'Cost' or 'PreTaxCost'"
+            " (an Azure cost-details export);"
             " export 'Cost and usage details (actual cost)' from Cost Management as CSV",
         ),
         (
