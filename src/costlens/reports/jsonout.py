@@ -19,6 +19,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 from ..results import Comparison, Report
+from . import tables
 
 SCHEMA_VERSION: Literal["1"] = "1"
 
@@ -84,7 +85,8 @@ class ModelUnderTest(_Out):
     task_runs: int
     first_attempt_success_rate: float | None
     solve_rate: float | None
-    total_cost: Money
+    total_cost: Money | None
+    """Null when nothing of the model's usage is priced (never 0)."""
     cost_per_task: Money | None
     cost_per_solved_task: Money | None
     review_cost: Money | None
@@ -152,9 +154,8 @@ def _view_rows(by: str, rows: list[dict]) -> list[dict]:
 
 def report_object(report: Report) -> ReportJson:
     s = report.summary
-    models = report.models.select(
-        [c for c in ModelUnderTest.model_fields if c in report.models.columns]
-    )
+    known = tables.known_models(report)
+    models = known.select([c for c in ModelUnderTest.model_fields if c in known.columns])
     return ReportJson(
         schema_version=SCHEMA_VERSION,
         models_under_test=[ModelUnderTest(**r) for r in models.to_dicts()],

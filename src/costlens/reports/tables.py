@@ -32,14 +32,24 @@ def _with_unattributed(report: Report) -> pl.Series:
 
 
 def tasks(report: Report) -> pl.DataFrame:
-    """Task runs with cents allocated so that tasks + unattributed = the rounded total."""
+    """Task runs with cents allocated so that tasks + unattributed = the rounded total; a task
+    run with nothing priced shows no cost (blank), not 0."""
     exact = report.tasks["cost"]
     parts = allocate_series(_with_unattributed(report))
+    unknown = _nothing_priced(report.tasks, "cost")
     out = report.tasks.with_columns(
-        cost=parts.head(report.tasks.height),
-        cost_exact=exact.cast(pl.String),
+        cost=pl.when(~unknown).then(parts.head(report.tasks.height)),
+        cost_exact=pl.when(~unknown).then(exact.cast(pl.String)),
     )
     return round_columns(out, ["review_cost"])  # its own column, never part of the allocated cost
+
+
+def _nothing_priced(table: pl.DataFrame, cost: str) -> pl.Expr:
+    """Rows whose cost is a lower bound of 0: nothing in them is priced (or what is priced is
+    free), so no cost is known; shown blank rather than 0 (house rule). A lower bound above 0
+    stays, marked as a lower bound."""
+    some_unpriced = pl.col("unpriced_requests").fill_null(0) > 0
+    return (some_unpriced & (pl.col(cost).fill_null(0) == 0)).fill_null(False)
 
 
 def unattributed_cents(report: Report) -> Decimal:
@@ -47,17 +57,21 @@ def unattributed_cents(report: Report) -> Decimal:
     return cast(Decimal, allocate_series(_with_unattributed(report))[-1])
 
 
+MODEL_COSTS = ["total_cost", "cost_per_task", "cost_per_solved_task"]
+"""A model's costs from its usage: none is known when nothing of it is priced."""
+
+
+def known_models(report: Report) -> pl.DataFrame:
+    """Models under test, exact; a model with nothing priced has no usage cost (null)."""
+    unknown = _nothing_priced(report.models, "total_cost")
+    costs = [*MODEL_COSTS, "cost_per_solved_task_with_review"]
+    return report.models.with_columns(pl.when(~unknown).then(pl.col(c)).alias(c) for c in costs)
+
+
 def models(report: Report) -> pl.DataFrame:
-    return round_columns(
-        report.models,
-        [
-            "total_cost",
-            "cost_per_task",
-            "cost_per_solved_task",
-            "review_cost",
-            "cost_per_solved_task_with_review",
-        ],
-    )
+    """Models under test, rounded for display (``known_models``)."""
+    money = [*MODEL_COSTS, "review_cost", "cost_per_solved_task_with_review"]
+    return round_columns(known_models(report), money)
 
 
 def usage(report: Report) -> pl.DataFrame:
@@ -88,13 +102,17 @@ def data_quality(report: Report) -> pl.DataFrame:
 
 
 def model_stats(report: Report) -> pl.DataFrame | None:
-    """Per-task costs of cheap runs are fractions of a cent: shown to the micro-unit."""
+    """Per-task costs of cheap runs are fractions of a cent: shown to the micro-unit. A model
+    with nothing priced has no cost, nor an interval around one (blank, not 0)."""
     if report.model_stats is None:
         return None
+    stats = report.model_stats
+    unknown = report.models.filter(_nothing_priced(report.models, "total_cost"))["run_model"]
+    costs = [c for c in stats.columns if "cost" in c]
+    blank = pl.col("run_model").is_in(unknown.implode())
+    stats = stats.with_columns(pl.when(~blank).then(pl.col(c)).alias(c) for c in costs)
     money = ["cost_per_task", "cost_per_solved_task", "expected_cost_to_first_success"]
-    return round_columns(
-        report.model_stats, [c for c in money if c in report.model_stats.columns], MICRO
-    )
+    return round_columns(stats, [c for c in money if c in stats.columns], MICRO)
 
 
 def views(report: Report) -> dict[str, pl.DataFrame]:

@@ -18,7 +18,8 @@ SHOWN_ROWS = 60
 
 
 def _money(v: object, lower: bool) -> str:
-    if v is None:
+    # A lower bound of 0 says nothing is priced: no cost is known, so none is shown.
+    if v is None or (lower and v == 0):
         return "-"
     return f"{rounded(v):,}{' *' if lower else ''}"  # type: ignore[arg-type]
 
