@@ -211,4 +211,5 @@ def test_terminal_table_marks_costs_that_miss_unpriced_requests(tmp_path):
     assert result.exit_code == 0, result.output
     assert "* lower bound: 1 usage rows have no price (Data quality)" in result.output
     model_row = next(line for line in result.output.splitlines() if line.startswith("│ m "))
-    assert model_row.split("│")[5].strip() == "0.00 *"  # marked as a lower bound
+    # Nothing of it is priced: no cost is shown (a lower bound of 0 says nothing), never 0.00.
+    assert model_row.split("│")[5].strip() == "-"
