@@ -30,6 +30,9 @@ VECTORS = [
     ("xai", "grok-4.20-0309-reasoning", dict(input_uncached=150_000, cache_read=50_000,
      output=1_000), at(2026, 5, 1),
      (D(150_000) * D("2.50") + D(50_000) * D("0.40") + D(1_000) * 5) / M),
+    # DeepSeek V4 Flash at launch (estimated): $0.14 / $0.0028 / $0.28, as on 2026-06-05, the day
+    # of a real mini-swe-agent run whose deepseek-chat requests deepseek-v4-flash answered.
+    ("deepseek", "deepseek-chat", TOKENS, at(2026, 6, 5), D("0.14") + D("0.0028") + D("0.28")),
     # DeepSeek V4 Flash, flat before 2026-08-16 16:00 UTC: $0.14 / $0.0028 / $0.28.
     ("deepseek", "deepseek-v4-flash", TOKENS, at(2026, 7, 1), D("0.14") + D("0.0028") + D("0.28")),
     # V4 Pro after the peak/off-peak change, Saturday (off-peak all day): $0.66 / $0.022 / $1.98.
@@ -90,8 +93,9 @@ def test_mistral_medium_latest_moves_to_3_5(book):
 @pytest.mark.parametrize(
     ("provider", "model", "when"),
     [
-        # No launch price was found: usage before the first dated period is unpriced.
-        ("deepseek", "deepseek-v4-flash", at(2026, 5, 1)),
+        # Before the first dated period (V4 launch; V4 Pro's launch price was not found).
+        ("deepseek", "deepseek-v4-flash", at(2026, 4, 20)),
+        ("deepseek", "deepseek-v4-pro", at(2026, 5, 1)),
         ("openai", "gpt-5.6-sol", at(2026, 6, 30)),  # limited preview, before GA
     ],
 )
