@@ -244,10 +244,12 @@ def combine(reads: list[FileRead]) -> Ingested:
     kept, dupes = dedupe(usage)
     attempts, repeated = _dedupe_runs(runs)
     valid, bad = schema.split_invalid(kept.lazy())
+    # One chunk per frame: thousands of per-file chunks make some later operations (a
+    # ``replace`` by mapping) cost per chunk, 14 s and 4 GB on a folder of 5,000 files.
     return Ingested(
-        usage=valid.collect(),
-        runs=attempts,
-        issues=pl.concat([*issues, dupes, repeated, bad.collect()]),
+        usage=valid.collect().rechunk(),
+        runs=attempts.rechunk(),
+        issues=pl.concat([*issues, dupes, repeated, bad.collect()], rechunk=True),
         files=[(str(r.path), r.reader) for r in reads],
     )
 
@@ -335,7 +337,7 @@ def dedupe(by_reader: dict[str, list[pl.DataFrame]]) -> tuple[pl.DataFrame, pl.D
     kept, dupes = [], [schema.empty(schema.ISSUES).collect()]
     # Pop each format's per-file frames as they are merged, so only one copy is alive at once.
     for name in list(by_reader):
-        frame = pl.concat(by_reader.pop(name))
+        frame = pl.concat(by_reader.pop(name), rechunk=True)
         reader = next(a for a in adapters.ADAPTERS if a.name == name)
         k, d = reader.dedupe(frame)  # declared on kit.Reader, defaulted from dedupe_on
         kept.append(k)
