@@ -85,6 +85,12 @@ def identify(path: Path) -> Adapter:
         AmbiguousInput: more than one does.
     """
     try:
+        likely = _by_layout(path)
+        if likely is not None and likely.identify(path):
+            # Where the format's files live, and its head agrees: the other readers are not
+            # asked (tests check that every fixture is claimed by exactly one reader). A file
+            # there whose head disagrees is identified in full, so a wrong guess is never taken.
+            return likely
         claims = [a for a in ADAPTERS if a.identify(path)]
     except Exception as e:  # a damaged binary (Parquet, zip) fails inside a reader's look
         why = f"cannot be read ({type(e).__name__}); is the file complete?"
@@ -97,6 +103,15 @@ def identify(path: Path) -> Adapter:
     raise AmbiguousInput(
         located(path, None, f"more than one reader claims this file ({names}); please report it")
     )
+
+
+_LAID_OUT = [a for a in ADAPTERS if a.layout is not None]
+
+
+def _by_layout(path: Path) -> Adapter | None:
+    """The reader whose files sit where ``path`` does (``Reader.layout``), if any."""
+    text = path.as_posix() if _LAID_OUT else ""
+    return next((a for a in _LAID_OUT if a.layout and a.layout.search(text)), None)
 
 
 __all__ = ["ADAPTERS", "HEAD_BYTES", "Adapter", "Read", "Reader", "head", "identify"]

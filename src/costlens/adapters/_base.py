@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -40,35 +41,105 @@ def is_event_stream(path: Path) -> bool:
     return text.startswith(("data:", "event:")) or "\ndata:" in text
 
 
-def first_json_lines(path: Path, limit: int = HEAD_LINES) -> list[dict]:
-    """Parse up to ``limit`` complete leading lines of a JSONL file; skip ones that fail.
+def first_json_lines(
+    path: Path, limit: int = HEAD_LINES, keys: tuple[str, ...] = ()
+) -> Sequence[dict]:
+    """Up to ``limit`` complete leading lines of a JSONL file, parsed; ones that fail skipped.
 
-    Every reader's ``identify`` asks this of the same file: the head is read and parsed once
-    per file (``_head_lines``), and each reader decides on the same parsed objects.
+    Every reader's ``identify`` asks this of the same file: the head is read and split once per
+    file (``_head``), and each line is parsed only when a reader first looks at it, at most once
+    (a reader that decides on the first line parses nothing else). With ``keys``, lines whose
+    text names none of them as ``"key"`` are left out unparsed: a reader whose test needs one of
+    these keys could not claim them, so its answer is the same, and the ~20 lines of a file of
+    another format cost a substring search each instead of a ``json.loads``.
     """
-    whole, parsed, cut = _head_lines(path)
-    if whole:
+    h = _head(path)
+    if h.whole:
         # A pretty-printed document's inner lines may parse on their own: the whole wins.
-        return list(whole)
-    parsed = parsed[: min(limit, HEAD_LINES)]
-    return [obj for obj in (parsed[:-1] if cut else parsed) if obj is not None]
+        return list(h.whole)
+    n = min(limit, HEAD_LINES, len(h.lines))
+    if not keys or h.escaped:
+        return _Parsed(h, range(n))
+    marks = [f'"{k}"' for k in keys]
+    if not any(m in h.text for m in marks):
+        return _Parsed(h, ())
+    return _Parsed(h, [i for i in range(n) if any(m in h.lines[i] for m in marks)])
+
+
+class _Parsed(Sequence[dict]):
+    """The chosen head lines that are JSON objects, parsed lazily (in order, each once)."""
+
+    def __init__(self, head: _Head, picked: Iterable[int]) -> None:
+        self._head, self._todo = head, iter(picked)
+        self._got: list[dict] = []
+
+    def _more(self) -> bool:
+        for i in self._todo:
+            obj = self._head.parsed(i)
+            if obj is not None:
+                self._got.append(obj)
+                return True
+        return False
+
+    def __iter__(self) -> Iterator[dict]:
+        k = 0
+        while k < len(self._got) or self._more():
+            yield self._got[k]
+            k += 1
+
+    def __getitem__(self, k):  # type: ignore[no-untyped-def, override]
+        while (k >= len(self._got) or k < 0) and self._more():
+            pass
+        return self._got[k]
+
+    def __len__(self) -> int:
+        while self._more():
+            pass
+        return len(self._got)
+
+    def __bool__(self) -> bool:
+        return bool(self._got) or self._more()
+
+
+_ASCII_ESCAPE = re.compile(r"\\u00[2-7][0-9a-fA-F]")
+"""A ``\\u`` escape of a printable ASCII character: the only way a JSON key can be spelled
+without its letters appearing as they are (no real writer does it; a head that has one is
+parsed line by line whatever the keys)."""
+
+
+class _Head:
+    """A file's head split into its leading lines, each parsed on first use."""
+
+    def __init__(self, path: Path) -> None:
+        self.text = text = head(path)
+        self.escaped = _ASCII_ESCAPE.search(text) is not None
+        cut = len(text) >= HEAD_BYTES  # then the last line may be incomplete
+        whole = _object(text) if path.suffix == ".json" and not cut else None
+        self.whole: tuple[dict, ...] = (whole,) if whole else ()
+        # Lines end at "\n" only, as the readers' line scans split them (``splitlines`` would
+        # also split a JSON line at a raw U+2028, which JSON allows inside strings).
+        pieces = text.split("\n", HEAD_LINES)
+        if cut and len(pieces) <= HEAD_LINES:
+            pieces.pop()  # the last piece runs to the cut: not a whole line
+        self.lines = pieces[:HEAD_LINES]
+        self._parsed: dict[int, dict | None] = {}
+
+    def parsed(self, i: int) -> dict | None:
+        if i not in self._parsed:
+            self._parsed[i] = _object(self.lines[i])
+        return self._parsed[i]
 
 
 @functools.lru_cache(maxsize=256)
-def _head_lines(path: Path) -> tuple[tuple[dict, ...], tuple[dict | None, ...], bool]:
-    """The head as one whole small ``.json`` document (or nothing), its leading lines parsed
-    (None: not a JSON object), and whether the head was cut short by ``HEAD_BYTES`` (then its
-    last line may be incomplete)."""
-    text = head(path)
-    cut = len(text) >= HEAD_BYTES
-    whole = _object(text) if path.suffix == ".json" and not cut else None
-    lines = tuple(_object(line) for line in text.splitlines()[:HEAD_LINES])
-    return ((whole,) if whole else ()), lines, cut
+def _head(path: Path) -> _Head:
+    return _Head(path)
 
 
 def _object(line: str) -> dict | None:
     # A saved event stream carries each JSON event on a ``data:`` line.
     line = _SSE_DATA.sub("", line.strip(), count=1)
+    if not line.startswith("{"):
+        return None  # not an object, whatever else it is (cheaper than a failed parse)
     try:
         obj = json.loads(line)
     except ValueError:

@@ -50,7 +50,7 @@ class AnthropicBatchResults(kit.Reader):
     def identify(self, path: Path) -> bool:
         return path.suffix == ".jsonl" and any(
             "custom_id" in d and isinstance(d.get("result"), dict) and "type" in d["result"]
-            for d in first_json_lines(path)
+            for d in first_json_lines(path, keys=("custom_id",))
         )
 
     def read(self, path: Path) -> Read:

@@ -85,7 +85,7 @@ class AnthropicMessageLog(kit.Reader):
             "sessionId" not in d
             and _message(d).get("type") == "message"
             and isinstance(_message(d).get("usage"), dict)
-            for d in first_json_lines(path)
+            for d in first_json_lines(path, keys=("usage",))
         )
 
     def read(self, path: Path) -> Read:

@@ -56,7 +56,8 @@ class BedrockInvocationLog(kit.Reader):
 
     def identify(self, path: Path) -> bool:
         return path.suffix in (".jsonl", ".json") and any(
-            d.get("schemaType") == "ModelInvocationLog" for d in first_json_lines(path)
+            d.get("schemaType") == "ModelInvocationLog"
+            for d in first_json_lines(path, keys=("schemaType",))
         )
 
     def read(self, path: Path) -> Read:

@@ -14,6 +14,7 @@ token totals agree with it (tests/fixtures/claude_edge/README.md lists those rul
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -77,6 +78,10 @@ class ClaudeCode(kit.Reader):
     name: ClassVar[str] = NAME
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id", "request_id")
+    layout: ClassVar[re.Pattern[str] | None] = re.compile(
+        r"(^|/)projects/[^/]+/([^/]+/subagents/)?[^/]+\.jsonl$"
+    )
+    """``projects/<encoded-cwd>/<session>.jsonl`` and ``.../<session>/subagents/<agent>.jsonl``."""
 
     def identify(self, path: Path) -> bool:
         if path.suffix != ".jsonl":

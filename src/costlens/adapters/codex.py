@@ -15,6 +15,7 @@ Not handled: a forked session that replays its parent's history counts that hist
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -61,12 +62,14 @@ class CodexRollout(kit.Reader):
     kind: ClassVar[str] = "usage"
     dedupe_on: ClassVar[tuple[str, ...]] = ("session_id", "period_start")
     """The same rollout copied twice (``sessions/`` and ``archived_sessions/``) counts once."""
+    layout: ClassVar[re.Pattern[str] | None] = re.compile(r"(^|/)rollout-[^/]*\.jsonl$")
+    """``sessions/YYYY/MM/DD/rollout-<time>-<id>.jsonl``, as Codex CLI names its rollouts."""
 
     def identify(self, path: Path) -> bool:
         return path.suffix == ".jsonl" and any(
             d.get("type") in ("session_meta", "turn_context", "event_msg", "response_item")
             and isinstance(d.get("payload"), dict)
-            for d in first_json_lines(path)
+            for d in first_json_lines(path, keys=("payload",))
         )
 
     def read(self, path: Path) -> Read:

@@ -84,7 +84,8 @@ class GcpBillingExport(kit.Reader):
                 "sku.description" in first or "sku_description" in first
             )
         return path.suffix in (".jsonl", ".json") and any(
-            "sku" in d and "usage_start_time" in d for d in first_json_lines(path)
+            "sku" in d and "usage_start_time" in d
+            for d in first_json_lines(path, keys=("usage_start_time",))
         )
 
     def dedupe(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -84,7 +84,9 @@ class GeminiResponseLog(kit.Reader):
     dedupe_on: ClassVar[tuple[str, ...]] = ("response_id",)
 
     def identify(self, path: Path) -> bool:
-        return path.suffix in LOG_SUFFIXES and any(_has_usage(d) for d in first_json_lines(path))
+        return path.suffix in LOG_SUFFIXES and any(
+            _has_usage(d) for d in first_json_lines(path, keys=FIELDS["usage"])
+        )
 
     def read(self, path: Path) -> Read:
         rows, issues = decode(NAME, path, LINE)

@@ -43,7 +43,7 @@ class OpenAIBatchOutput(kit.Reader):
     def identify(self, path: Path) -> bool:
         return path.suffix == ".jsonl" and any(
             "custom_id" in d and "response" in d and str(d.get("id", "")).startswith("batch_req")
-            for d in first_json_lines(path)
+            for d in first_json_lines(path, keys=("custom_id",))
         )
 
     def read(self, path: Path) -> Read:

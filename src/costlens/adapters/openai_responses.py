@@ -66,7 +66,7 @@ class OpenAIResponseLog(kit.Reader):
     def identify(self, path: Path) -> bool:
         return path.suffix in LOG_SUFFIXES and any(
             "custom_id" not in d and wrapped_object(d).get("object") in OBJECTS
-            for d in first_json_lines(path)
+            for d in first_json_lines(path, keys=("object",))
         )
 
     def read(self, path: Path) -> Read:

@@ -65,9 +65,11 @@ class RunLogCSV(kit.Reader):
     markers: ClassVar[tuple[str, ...]] = REQUIRED
 
     def identify(self, path: Path) -> bool:
+        if path.suffix != ".csv":
+            return False  # before splitting the head: most files are not CSV
         header = head(path).splitlines()[:1]
         cols = {c.strip() for c in header[0].split(",")} if header else set()
-        return path.suffix == ".csv" and set(REQUIRED) <= cols
+        return set(REQUIRED) <= cols
 
     def read(self, path: Path) -> Read:
         # Line numbers assume one record per line (the header is line 1), as our writer emits.
