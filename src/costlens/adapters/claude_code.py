@@ -13,7 +13,6 @@ token totals agree with it (tests/fixtures/claude_edge/README.md lists those rul
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import ClassVar
@@ -22,6 +21,7 @@ import polars as pl
 
 from . import kit
 from ._base import first_json_lines, head
+from ._packs import locate, packs, source
 from ._usage import ANTHROPIC_USAGE, anthropic_tokens
 from .claude_code_dedupe import dedupe
 from .kit import Read, utc
@@ -142,52 +142,14 @@ def _claude_line(d: dict) -> bool:
     return d.get("type") in LINE_TYPES and any(k in d for k in ("leafUuid", "uuid", "messageId"))
 
 
-PACK_BYTES = 16 << 20
-"""Small files are read in packs of about this size, one query per pack: a polars scan costs
-~0.2 ms per file however small, and real folders hold thousands of files of a few KB."""
-
-
 def _scan(paths: list[Path], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Canonical rows of the usage lines (file order, then line order), cut-off lines, and
     per file the count of lines without usage: one query per pack of files."""
-    got = [_scan_pack(pack, careful) for pack in _packs(paths)]
+    got = [_scan_pack(names, careful) for names in packs(paths)]
     return tuple(pl.concat([g[k] for g in got]) for k in range(3))  # type: ignore[return-value]
 
 
-def _packs(paths: list[Path]) -> list[list[Path]]:
-    """Consecutive files up to ``PACK_BYTES`` together; a larger file alone (streamed)."""
-    packs: list[list[Path]] = []
-    size = PACK_BYTES
-    for p in paths:
-        n = p.stat().st_size
-        if n >= PACK_BYTES or size + n > PACK_BYTES:
-            packs.append([])
-            size = 0
-        packs[-1].append(p)
-        size += n
-    return packs
-
-
-def _source(names: list[str]) -> tuple[str | bytes, list[int]]:
-    # ``names`` are the paths to open (``os.fspath``): an archive member's shown name is not.
-    """What to scan and each file's first line number in it (0-based). A pack is the files'
-    bytes one after the other, each ending in a newline (a last line without one stays a
-    line of its own, as it is when the file is scanned alone)."""
-    if len(names) == 1:
-        return names[0], [0]
-    chunks, starts, lines = [], [], 0
-    for name in names:
-        with open(name, "rb") as f:
-            data = f.read()
-        if data and not data.endswith(b"\n"):
-            data += b"\n"
-        starts.append(lines)
-        lines += data.count(b"\n")
-        chunks.append(data)
-    return b"".join(chunks), starts
-
-
-def _scan_pack(paths: list[Path], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _scan_pack(names: list[str], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """One streaming pass over a pack of files.
 
     Lines without ``"usage"`` are never decoded (the speed of this reader), and decoded lines
@@ -206,18 +168,9 @@ def _scan_pack(paths: list[Path], careful: bool) -> tuple[pl.DataFrame, pl.DataF
         .when(has_usage).then(pl.lit("usage"))
         .otherwise(pl.lit("skip"))
     )  # fmt: skip
-    # Open each file by its file-system path, name it as it prints: an archive member (or a
-    # cleaned copy) opens its temporary copy and prints as its origin (``all.zip!x.jsonl``).
-    names = [str(p) for p in paths]
-    source, starts = _source([os.fspath(p) for p in paths])
-    first = pl.lit(pl.Series(starts, dtype=pl.Int64))
-    index = pl.col("_i").cast(pl.Int64)
-    f = first.search_sorted(index, side="right") - 1
-    lines = pl.scan_lines(source).with_row_index("_i").with_columns(_state=state)
-    located = lambda lf: lf.with_columns(_f=f).with_columns(  # noqa: E731
-        _path=pl.lit(pl.Series(names)).gather(pl.col("_f")),
-        ln=index - first.gather(pl.col("_f")) + 1,
-    )
+    text_of, starts = source(names)
+    lines = pl.scan_lines(text_of).with_row_index("_i").with_columns(_state=state)
+    located = lambda lf: locate(lf, names, starts)  # noqa: E731
     decoded = located(lines.filter(pl.col("_state") == "usage")).select(
         "ln",
         "_path",

@@ -23,8 +23,8 @@ import polars as pl
 
 from . import kit
 from ._base import first_json_lines
-from ._lines import decode
-from .kit import Read, lineage, utc
+from ._packs import locate, packs, source
+from .kit import Read, utc
 
 NAME = "codex-rollout"
 _INT = pl.Int64
@@ -73,62 +73,128 @@ class CodexRollout(kit.Reader):
         )
 
     def read(self, path: Path) -> Read:
-        rows, issues = decode(NAME, path, LINE)
-        p = pl.col("payload")
-        rows = rows.sort("ln").with_columns(
-            _session=p.struct.field("id").filter(pl.col("type") == "session_meta").first(),
-            _model=pl.when(pl.col("type") == "turn_context")
-            .then(p.struct.field("model"))
-            .forward_fill(),
-        )
+        return self.read_many([path])
+
+    def read_many(self, paths: list[Path]) -> Read:
+        """Every file in one query per pack of files (``_packs``); each line's JSON checked
+        once, and only the lines naming a session, a turn context or a token count decoded."""
+        lines = pl.concat([_pack(names) for names in packs(paths)])
+        rows = _decoded(lines.filter(pl.col("_state") == _MARKED))
+        p, total = pl.col("payload"), _total()
         is_count = (pl.col("type") == "event_msg") & (p.struct.field("type") == "token_count")
-        total = p.struct.field("info").struct.field("total_token_usage")
-        counts = rows.filter(is_count & total.is_not_null()).with_columns(
+        rows = rows.with_columns(_count=is_count.fill_null(False))
+        counts = rows.filter(pl.col("_count") & total.is_not_null()).with_columns(
             **{k: total.struct.field(v).fill_null(0) for k, v in TOTALS.items()}
         )
         deltas = counts.with_columns(
-            **{f"d_{k}": pl.col(k) - pl.col(k).shift(1).fill_null(0) for k in TOTALS}
+            **{f"d_{k}": pl.col(k) - pl.col(k).shift(1).over("_path").fill_null(0) for k in TOTALS}
         )
         d = [pl.col(f"d_{k}") for k in TOTALS]
         down = pl.any_horizontal([c < 0 for c in d])
         same = pl.all_horizontal([c == 0 for c in d])
+        other = pl.concat(
+            [lines.filter(pl.col("_state") == _OTHER).select("_path"),
+             rows.filter(~pl.col("_count")).select("_path")]
+        )  # fmt: skip
+        parts = [
+            _lines_of(lines.filter(pl.col("_state") == _BAD), "rejected", _NOT_JSON),
+            _counted(lines.filter(pl.col("_state") == _BLANK), "blank line"),
+            _lines_of(deltas.filter(down), "rejected", "cumulative total_token_usage went down"),
+            _counted(deltas.filter(same & ~down), "token_count repeats the previous totals"),
+            _counted(rows.filter(pl.col("_count") & total.is_null()), _NO_INFO),
+            _counted(other, "line carries no usage"),
+        ]
         return Read(
-            rows=deltas.filter(~down & ~same).select(_columns(path)),
-            issues=pl.concat(
-                [
-                    issues,
-                    kit.issues(
-                        deltas.filter(down),
-                        "rejected",
-                        "cumulative total_token_usage went down",
-                        NAME,
-                        path,
-                    ),
-                    kit.skipped(
-                        NAME,
-                        path,
-                        deltas.filter(same & ~down),
-                        pl.lit("token_count repeats the previous totals"),
-                    ),
-                    kit.skipped(
-                        NAME,
-                        path,
-                        rows.filter(is_count & total.is_null()),
-                        pl.lit("token_count without usage (info: null)"),
-                    ),
-                    kit.skipped(
-                        NAME, path, rows.filter(~is_count), pl.lit("line carries no usage")
-                    ),
-                ]
-            ),
+            rows=deltas.filter(~down & ~same).select(_columns()).lazy(),
+            issues=_in_file_order(parts, paths).lazy(),
         )
 
 
-def _columns(path: Path) -> list[pl.Expr]:
+_BLANK, _BAD, _MARKED, _OTHER = 0, 1, 2, 3
+MARKS = ('"session_meta"', '"turn_context"', '"token_count"')
+"""Text every line that matters carries; other lines are checked as JSON but not decoded."""
+_NOT_JSON = "line is not valid JSON (truncated?)"
+_NO_INFO = "token_count without usage (info: null)"
+
+
+def _pack(names: list[str]) -> pl.DataFrame:
+    """Per line of a pack: its file, line number, state, and its text when it is decoded."""
+    text_of, starts = source(names)
+    line = pl.col("line")
+    marked = pl.any_horizontal([line.str.contains(m, literal=True) for m in MARKS])
+    state = (
+        pl.when(line.str.strip_chars() == "").then(_BLANK)
+        .when(line.str.json_path_match("$").is_null()).then(_BAD)
+        .when(marked).then(_MARKED)
+        .otherwise(_OTHER)
+    )  # fmt: skip
+    lf = pl.scan_lines(text_of).with_row_index("_i").with_columns(_state=state.cast(pl.UInt8))
+    lf = lf.with_columns(line=pl.when(pl.col("_state") == _MARKED).then(line))
+    return locate(lf, names, starts).select("_path", "ln", "_state", "line").collect()
+
+
+def _decoded(lines: pl.DataFrame) -> pl.DataFrame:
+    """The decoded lines with each file's session id and the model in force at each line."""
+    p = pl.col("payload")
+    rows = lines.with_columns(_rec=pl.col("line").str.json_decode(LINE)).unnest("_rec")
+    meta = p.struct.field("id").filter(pl.col("type") == "session_meta")
+    model = pl.when(pl.col("type") == "turn_context").then(p.struct.field("model"))
+    return rows.with_columns(
+        _session=meta.first().over("_path"), _model=model.forward_fill().over("_path")
+    )
+
+
+def _total() -> pl.Expr:
+    return pl.col("payload").struct.field("info").struct.field("total_token_usage")
+
+
+def _lines_of(frame: pl.DataFrame, kind: str, reason: str) -> pl.DataFrame:
+    """One ISSUES row per line of ``frame``."""
+    return frame.select(
+        pl.lit(NAME).alias("source_format"),
+        pl.col("_path").alias("source_file"),
+        pl.col("ln").cast(pl.Int64).alias("source_line"),
+        kind=pl.lit(kind),
+        reason=pl.lit(reason),
+        count=pl.lit(1, pl.Int64),
+    )
+
+
+def _counted(frame: pl.DataFrame, reason: str) -> pl.DataFrame:
+    """One ``skipped`` ISSUES row per file with lines in ``frame``: their count."""
+    return (
+        frame.group_by("_path", maintain_order=True)
+        .agg(count=pl.len().cast(pl.Int64))
+        .select(
+            pl.lit(NAME).alias("source_format"),
+            pl.col("_path").alias("source_file"),
+            pl.lit(None, pl.Int64).alias("source_line"),
+            kind=pl.lit("skipped"),
+            reason=pl.lit(reason),
+            count="count",
+        )
+    )
+
+
+def _in_file_order(parts: list[pl.DataFrame], paths: list[Path]) -> pl.DataFrame:
+    """Issues per file in file order, then in the order of ``parts``, as one file's read
+    lists them."""
+    order = pl.DataFrame({"source_file": [str(p) for p in paths]}).with_row_index("_f")
+    return (
+        pl.concat([f.with_columns(_g=pl.lit(g)) for g, f in enumerate(parts)])
+        .join(order, on="source_file", how="left")
+        .sort("_f", "_g", maintain_order=True)
+        .drop("_f", "_g")
+    )
+
+
+def _columns() -> list[pl.Expr]:
     ts = utc(pl.col("timestamp"))
     info_model = pl.col("payload").struct.field("info").struct.field("model")
     return [
-        *lineage(NAME, path, pl.col("ln")),
+        pl.lit(NAME).alias("source_format"),
+        pl.col("_path").alias("source_file"),
+        pl.col("ln").cast(pl.Int64).alias("source_line"),
         pl.lit("openai").alias("provider"),
         pl.coalesce(info_model, pl.col("_model")).alias("model"),
         ts.alias("period_start"),

@@ -1,0 +1,52 @@
+"""Codex rollouts read many at a time (issue 11): nothing carries over from one file to the next.
+
+All rollouts of a run are read in one query per pack of files; each file's cumulative totals,
+model and session must still be its own, exactly as if the file were read alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from conftest import FIXTURES
+
+from costlens.discover import discover
+
+TURN = '{"timestamp":"2026-05-13T09:00:00.000Z","type":"turn_context","payload":{"model":"gpt-5"}}'
+META = '{"timestamp":"2026-05-13T09:00:00.000Z","type":"session_meta","payload":{"id":"sess-a"}}'
+
+
+def _count(t: str, inp: int, out: int) -> str:
+    usage = f'{{"input_tokens":{inp},"cached_input_tokens":0,"output_tokens":{out}}}'
+    return (
+        f'{{"timestamp":"{t}","type":"event_msg","payload":{{"type":"token_count",'
+        f'"info":{{"total_token_usage":{usage}}}}}}}'
+    )
+
+
+def test_totals_model_and_session_do_not_carry_into_the_next_file(tmp_path: Path):
+    a = tmp_path / "rollout-a.jsonl"
+    a.write_text("\n".join([META, TURN, _count("2026-05-13T09:01:00.000Z", 1000, 100)]) + "\n")
+    # b has no session_meta and no turn_context, and a smaller running total than a's
+    b = tmp_path / "rollout-b.jsonl"
+    b.write_text(_count("2026-05-13T10:00:00.000Z", 300, 30) + "\n")
+    u = discover([a, b]).usage.sort("source_file")
+    assert u["input_uncached"].to_list() == [1000, 300]  # b's is not 300 - 1000 (went down)
+    assert u["output"].to_list() == [100, 30]
+    assert u["model"].to_list() == ["gpt-5", None]
+    assert u["session_id"].to_list() == ["sess-a", None]
+
+
+def test_fixtures_read_together_give_what_each_gives_alone():
+    files = sorted((FIXTURES / "codex").glob("*.jsonl"))
+    both = discover(files)
+    alone = [discover([f]) for f in files]
+    key = ["source_file", "source_line"]
+    assert both.usage.sort(key).equals(pl.concat([g.usage for g in alone]).sort(key))
+    issues = pl.concat([g.issues for g in alone])
+    assert both.issues.sort([*key, "reason"]).equals(issues.sort([*key, "reason"]))
+    # counts from the fixture files: 3 and 2 lines with usage; 5 and 1 lines without
+    assert both.usage.height == 3 + 2
+    skipped = both.issues.filter(pl.col("reason") == "line carries no usage")["count"].sum()
+    assert skipped == 5 + 1
