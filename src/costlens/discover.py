@@ -199,10 +199,25 @@ def _per_file(job: list[_Chosen], usage, runs, issues) -> list[Got]:  # type: ig
     def split(frame: pl.DataFrame | None) -> list[pl.DataFrame | None]:
         if frame is None:
             return [None] * len(job)
-        parts = {k[0]: v for k, v in frame.partition_by("source_file", as_dict=True).items()}
+        parts = _by_file(frame)
         return [parts.get(str(c.path), frame.clear()) for c in job]
 
     return list(zip(split(usage), split(runs), split(issues), strict=True))  # type: ignore[arg-type]
+
+
+def _by_file(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """``frame``'s rows per ``source_file``, in order. Batched readers return each file's rows
+    together, so these are zero-copy slices (``partition_by`` copies every column of 5,000
+    groups: 1 s on a folder of 5,000 files); rows of a file in several runs are gathered."""
+    runs = frame.select(pl.col("source_file").rle()).unnest("source_file")
+    names = runs["value"].to_list()
+    if len(set(names)) < len(names):
+        return {k[0]: v for k, v in frame.partition_by("source_file", as_dict=True).items()}
+    starts = runs["len"].cum_sum() - runs["len"]
+    return {
+        name: frame.slice(at, n)
+        for name, at, n in zip(names, starts.to_list(), runs["len"].to_list(), strict=True)
+    }
 
 
 def _with_long(c: _Chosen, got: Got) -> Got:
