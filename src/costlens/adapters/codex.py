@@ -130,7 +130,8 @@ def _pack(names: list[str]) -> pl.DataFrame:
     )  # fmt: skip
     lf = pl.scan_lines(text_of).with_row_index("_i").with_columns(_state=state.cast(pl.UInt8))
     lf = lf.with_columns(line=pl.when(pl.col("_state") == _MARKED).then(line))
-    return locate(lf, names, starts).select("_path", "ln", "_state", "line").collect()
+    lines = locate(lf, names, starts).select("_path", "ln", "_state", "line").collect()
+    return lines.rechunk()  # one chunk, not one per streaming morsel
 
 
 def _decoded(lines: pl.DataFrame) -> pl.DataFrame:
