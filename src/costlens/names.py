@@ -20,7 +20,7 @@ def display_name(path: str, roots: list[Path]) -> str:
     p = Path(path).absolute()
     best: tuple[int, str] | None = None
     for root in roots:
-        r = Path(root).absolute()
+        r = root if root.is_absolute() else root.absolute()  # callers pass them absolute
         if p == r:
             return r.name
         if p.is_relative_to(r):
@@ -36,7 +36,8 @@ def relative_to_roots(got: Ingested, roots: list[Path]) -> Ingested:
     for frame in (got.usage, got.runs, got.issues):
         if "source_file" in frame.columns:
             seen.update(frame["source_file"].drop_nulls().cast(pl.String).unique().to_list())
-    mapping = {f: display_name(f, roots) for f in seen}
+    absolute = [Path(r).absolute() for r in roots]
+    mapping = {f: display_name(f, absolute) for f in seen}
 
     def fix(frame: pl.DataFrame) -> pl.DataFrame:
         if "source_file" not in frame.columns or frame.is_empty():
