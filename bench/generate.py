@@ -4,6 +4,7 @@
     python bench/generate.py bigfile OUT --mb 5000              # one long session file
     python bench/generate.py bigline OUT --mb 1024              # one session with a 1 GiB line
     python bench/generate.py codex OUT --files 300              # ~/.codex/sessions tree
+    python bench/generate.py billing OUT --rows 1000000         # an AWS CUR 2.0 export
 
 Shapes follow the real Claude Code 2.1.x folders in /work/shared/samples-public (marot/spotter,
 MIT) and docs/performance.md: session sizes are log-normal (many files of a few KB, a tail of a
@@ -310,10 +311,11 @@ def codex(out: Path, files: int, seed: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["claude", "bigfile", "bigline", "codex"])
+    ap.add_argument("what", choices=["claude", "bigfile", "bigline", "codex", "billing"])
     ap.add_argument("out", type=Path)
     ap.add_argument("--files", type=int, default=5000)
     ap.add_argument("--mb", type=float, default=200)
+    ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=11)
     a = ap.parse_args()
     if a.what == "claude":
@@ -322,6 +324,10 @@ def main() -> None:
         bigfile(a.out, a.mb, a.seed)
     elif a.what == "bigline":
         bigline(a.out, a.mb, a.seed)
+    elif a.what == "billing":
+        from billing import cur  # bench/billing.py (polars, column-wise)
+
+        cur(a.out, a.rows, a.seed)
     else:
         codex(a.out, a.files, a.seed)
 

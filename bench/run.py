@@ -31,7 +31,7 @@ CCUSAGE = os.environ.get(
     "CCUSAGE", "/work/ccusage/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage"
 )
 LENS = [sys.executable, "-m", "costlens"]
-CASES = ("cli", "folder", "codex", "rows", "bigfile", "bigline")
+CASES = ("cli", "folder", "codex", "billing", "rows", "bigfile", "bigline")
 
 
 @dataclass
@@ -143,6 +143,14 @@ def case_codex(data: Path, repeat: int) -> None:
     n, mb = size_mb(root)
     r = best([measure([*LENS, "report", str(root), "--json", "-q"]) for _ in range(repeat)])
     row(f"codex sessions ({n} files, {mb:.0f} MB)", "costlens", r)
+
+
+def case_billing(data: Path, repeat: int) -> None:
+    """An AWS CUR 2.0 export of 1M line items (no ccusage counterpart)."""
+    root = generate("billing", data / "cur-1m", "--rows", "1000000")
+    mb = (root / "cur-bedrock.csv").stat().st_size / 1e6
+    r = best([measure([*LENS, "report", str(root), "--json", "-q"]) for _ in range(repeat)])
+    row(f"AWS CUR export (1,000,000 rows, {mb:.0f} MB)", "costlens", r)
 
 
 def case_rows(data: Path, repeat: int) -> None:
