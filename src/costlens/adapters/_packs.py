@@ -9,6 +9,7 @@ alone from disk (streamed), so memory stays bounded by one pack.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
@@ -16,29 +17,32 @@ import polars as pl
 PACK_BYTES = 16 << 20
 
 
-def packs(paths: list[Path]) -> list[list[str]]:
+def packs(paths: list[Path]) -> list[list[Path]]:
     """Consecutive files up to ``PACK_BYTES`` together; a larger file alone."""
-    out: list[list[str]] = []
+    out: list[list[Path]] = []
     size = PACK_BYTES
     for p in paths:
         n = p.stat().st_size
         if n >= PACK_BYTES or size + n > PACK_BYTES:
             out.append([])
             size = 0
-        out[-1].append(str(p))
+        out[-1].append(p)
         size += n
     return out
 
 
-def source(names: list[str]) -> tuple[str | bytes, list[int]]:
+def source(files: list[Path]) -> tuple[str | bytes, list[int]]:
     """What to scan and each file's first line number in it (0-based). A pack is the files'
     bytes one after the other, each ending in a newline (a last line without one stays a line
-    of its own, as it is when the file is scanned alone)."""
-    if len(names) == 1:
-        return names[0], [0]
+    of its own, as it is when the file is scanned alone).
+
+    Files are opened by ``os.fspath``: a cleaned or unpacked copy (``archives.Member``) prints
+    as its origin, which is what rows name, but its bytes are the copy's."""
+    if len(files) == 1:
+        return os.fspath(files[0]), [0]
     chunks, starts, lines = [], [], 0
-    for name in names:
-        with open(name, "rb") as f:
+    for name in files:
+        with open(os.fspath(name), "rb") as f:
             data = f.read()
         if data and not data.endswith(b"\n"):
             data += b"\n"

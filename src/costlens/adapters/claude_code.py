@@ -145,11 +145,11 @@ def _claude_line(d: dict) -> bool:
 def _scan(paths: list[Path], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Canonical rows of the usage lines (file order, then line order), cut-off lines, and
     per file the count of lines without usage: one query per pack of files."""
-    got = [_scan_pack(names, careful) for names in packs(paths)]
+    got = [_scan_pack(files, careful) for files in packs(paths)]
     return tuple(pl.concat([g[k] for g in got]) for k in range(3))  # type: ignore[return-value]
 
 
-def _scan_pack(names: list[str], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _scan_pack(files: list[Path], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """One streaming pass over a pack of files.
 
     Lines without ``"usage"`` are never decoded (the speed of this reader), and decoded lines
@@ -168,7 +168,8 @@ def _scan_pack(names: list[str], careful: bool) -> tuple[pl.DataFrame, pl.DataFr
         .when(has_usage).then(pl.lit("usage"))
         .otherwise(pl.lit("skip"))
     )  # fmt: skip
-    text_of, starts = source(names)
+    text_of, starts = source(files)
+    names = [str(f) for f in files]  # as rows name them (a copy prints as its origin)
     lines = pl.scan_lines(text_of).with_row_index("_i").with_columns(_state=state)
     located = lambda lf: locate(lf, names, starts)  # noqa: E731
     decoded = located(lines.filter(pl.col("_state") == "usage")).select(

@@ -78,7 +78,7 @@ class CodexRollout(kit.Reader):
     def read_many(self, paths: list[Path]) -> Read:
         """Every file in one query per pack of files (``_packs``); each line's JSON checked
         once, and only the lines naming a session, a turn context or a token count decoded."""
-        lines = pl.concat([_pack(names) for names in packs(paths)])
+        lines = pl.concat([_pack(files) for files in packs(paths)])
         rows = _decoded(lines.filter(pl.col("_state") == _MARKED))
         p, total = pl.col("payload"), _total()
         is_count = (pl.col("type") == "event_msg") & (p.struct.field("type") == "token_count")
@@ -117,9 +117,10 @@ _NOT_JSON = "line is not valid JSON (truncated?)"
 _NO_INFO = "token_count without usage (info: null)"
 
 
-def _pack(names: list[str]) -> pl.DataFrame:
+def _pack(files: list[Path]) -> pl.DataFrame:
     """Per line of a pack: its file, line number, state, and its text when it is decoded."""
-    text_of, starts = source(names)
+    text_of, starts = source(files)
+    names = [str(f) for f in files]  # as rows name them (a copy prints as its origin)
     line = pl.col("line")
     marked = pl.any_horizontal([line.str.contains(m, literal=True) for m in MARKS])
     state = (

@@ -1,7 +1,7 @@
-"""Codex rollouts read many at a time (issue 11): nothing carries over from one file to the next.
+"""Files read many at a time (issue 11): packs of files read as one query.
 
-All rollouts of a run are read in one query per pack of files; each file's cumulative totals,
-model and session must still be its own, exactly as if the file were read alone.
+Codex: each file's cumulative totals, model and session stay its own, exactly as if the file
+were read alone. Claude Code: a cleaned copy of a file (costlens.inputs) is what is read.
 """
 
 from __future__ import annotations
@@ -50,3 +50,25 @@ def test_fixtures_read_together_give_what_each_gives_alone():
     assert both.usage.height == 3 + 2
     skipped = both.issues.filter(pl.col("reason") == "line carries no usage")["count"].sum()
     assert skipped == 5 + 1
+
+
+CLAUDE_LINE = (
+    '{"type":"assistant","sessionId":"s1","uuid":"u1","timestamp":"2026-02-12T16:02:27.718Z",'
+    '"requestId":"req_1","message":{"id":"msg_1","model":"claude-sonnet-4-5-20250929",'
+    '"usage":{"input_tokens":%d,"output_tokens":7}}}\n'
+)
+
+
+def test_a_cleaned_copy_is_what_a_batched_reader_reads(tmp_path):
+    # A file with a byte-order mark is read from a cleaned copy (costlens.inputs) that prints
+    # as the original; the packs of the batched readers must open the copy, not the original
+    # (whose first line, mark included, is not a JSON object).
+    folder = tmp_path / "projects" / "-home-me-app"
+    folder.mkdir(parents=True)
+    (folder / "a.jsonl").write_bytes(b"\xef\xbb\xbf" + (CLAUDE_LINE % 11).encode())
+    (folder / "b.jsonl").write_text(
+        CLAUDE_LINE.replace("req_1", "req_2").replace("msg_1", "msg_2") % 13
+    )
+    got = discover([tmp_path / "projects"])
+    assert sorted(got.usage["input_uncached"].to_list()) == [11, 13]
+    assert got.issues.filter(pl.col("kind") == "rejected").height == 0
