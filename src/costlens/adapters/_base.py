@@ -112,7 +112,6 @@ class _Head:
 
     def __init__(self, path: Path) -> None:
         self.text = text = head(path)
-        self.escaped = _ASCII_ESCAPE.search(text) is not None
         cut = len(text) >= HEAD_BYTES  # then the last line may be incomplete
         whole = _object(text) if path.suffix == ".json" and not cut else None
         self.whole: tuple[dict, ...] = (whole,) if whole else ()
@@ -123,6 +122,12 @@ class _Head:
             pieces.pop()  # the last piece runs to the cut: not a whole line
         self.lines = pieces[:HEAD_LINES]
         self._parsed: dict[int, dict | None] = {}
+
+    @functools.cached_property
+    def escaped(self) -> bool:
+        """Whether the head has a ``\\u`` escape of an ASCII character (asked only by readers
+        that filter lines by key, so a file claimed by its layout's reader never scans it)."""
+        return _ASCII_ESCAPE.search(self.text) is not None
 
     def parsed(self, i: int) -> dict | None:
         if i not in self._parsed:
