@@ -54,12 +54,15 @@ def _first_key() -> pl.Expr:
 
 
 def _preference() -> pl.Expr:
-    """Smaller sorts first: main chain, most tokens, most output, speed stated, first read."""
+    """Each row's place in one order of the whole frame (smaller first): main chain, most
+    tokens, most output, speed stated, first read. An integer, so the ranks within groups are
+    integer ranks (ranking a struct of the five keys per group cost ~2x more)."""
     total = pl.sum_horizontal(*TOKEN_BUCKETS)
-    return pl.struct(
+    keys = [
         pl.col("sidechain").fill_null(False),
         total.neg(),
         pl.col("output").neg(),
         pl.col("speed").is_null(),
         pl.col("_seq"),
-    )
+    ]
+    return pl.int_range(pl.len(), dtype=pl.UInt32).sort_by(keys).arg_sort()
