@@ -18,7 +18,7 @@ engines, so its digits cannot differ.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import narwhals as nw
 import polars as pl
@@ -30,7 +30,16 @@ Frame = nw.LazyFrame[Any]
 
 MONEY = nw.Decimal(38, 12)
 UTC_TIME = nw.Datetime("us", "UTC")
+UTC = pl.Datetime("us", "UTC")
 _MICROS_PER_DAY = 86_400_000_000
+
+
+class Engine(Protocol):
+    """Where the stages after reading run when not on local polars (``costlens.spark``)."""
+
+    def rows(self, usage: pl.DataFrame) -> Frame:
+        """Usage rows read locally, moved into the engine."""
+        ...
 
 
 def lazy(native: Any) -> Frame:
@@ -66,10 +75,10 @@ def beside(frame: Frame, table: pl.DataFrame | pl.LazyFrame) -> Frame:
     from pyspark.sql import functions as F
 
     session = native.sparkSession
-    return lazy(F.broadcast(session.createDataFrame(_spark_ready(table).to_arrow())))
+    return lazy(F.broadcast(session.createDataFrame(spark_ready(table).to_arrow())))
 
 
-def _spark_ready(table: pl.DataFrame) -> pl.DataFrame:
+def spark_ready(table: pl.DataFrame) -> pl.DataFrame:
     """Spark takes no unsigned, categorical or large-string Arrow types: plain ones instead."""
     casts: dict[str, pl.DataType] = {}
     for name, dtype in table.schema.items():
@@ -103,7 +112,11 @@ def to_polars(frame: Frame) -> pl.DataFrame:
     native = frame.to_native()
     if isinstance(native, pl.LazyFrame):
         return native.collect()
-    return pl.from_arrow(native.toArrow())  # type: ignore[return-value]
+    got = pl.from_arrow(native.toArrow())
+    assert isinstance(got, pl.DataFrame)
+    # Spark's timestamps come back in its session zone's spelling; ours are UTC instants.
+    times = {c: UTC for c, t in got.schema.items() if isinstance(t, pl.Datetime)}
+    return got.cast(times) if times else got  # type: ignore[arg-type]
 
 
 def to_lazy_polars(frame: Frame) -> pl.LazyFrame:

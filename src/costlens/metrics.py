@@ -1,15 +1,24 @@
-"""Stage 5: per-attempt, per-task and per-model numbers. Pure polars; no I/O. See docs/metrics.md.
+"""Stage 5: per-attempt, per-task and per-model numbers; no I/O. See docs/metrics.md.
 
 A *task run* is one (task, model, run) triple: the attempts one model made at one task in one run
 of the bundle. Costs stay Decimal at full precision; only the report layer rounds.
+
+The aggregations over usage rows (``attempts``, ``usage_by_model``, ``usage_by_month``,
+``unattributed_by_cause``) take a frame of either engine (``frames``) and are written against
+Narwhals with exact operations only (integer and Decimal sums); they return small polars
+frames. Everything over attempts, task runs and models (divisions, means, quantiles) is polars,
+whatever engine held the usage.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+import narwhals as nw
 import polars as pl
 
+from . import frames
 from .schema import MONEY, TOKEN_BUCKETS
 
 TOKENS = [*TOKEN_BUCKETS, "reasoning"]
@@ -27,17 +36,31 @@ def per(amount: pl.Expr, count: pl.Expr) -> pl.Expr:
     return (amount / pl.when(count > 0).then(count)).cast(MONEY)
 
 
-def attempts(usage: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per run-log attempt with the usage attributed to it."""
-    per = (
-        usage.filter(pl.col("task_id").is_not_null())
-        .group_by("task_id", "run_model", "run_id", "attempt")
+def _sums(usage: Any, keys: list[str], **extra: nw.Expr) -> pl.LazyFrame:
+    """Requests, tokens and cost per ``keys`` over usage of either engine, as polars; ``extra``
+    adds more (exact) aggregations. Counting flags are summed as integers (Spark sums no
+    booleans) and come back as polars' count type."""
+    table = (
+        frames.lazy(usage)
+        .with_columns(_unpriced=(nw.col("price_status") == "unpriced").cast(nw.Int64))
+        .group_by(*keys)
         .agg(
-            requests=pl.col("requests").sum(),
-            **{t: pl.col(t).sum() for t in TOKENS},
-            cost=_money_sum("cost"),
-            unpriced_requests=(pl.col("price_status") == "unpriced").sum(),
+            nw.col("requests").sum(),
+            *[nw.col(t).sum() for t in TOKENS],
+            nw.col("cost").sum().cast(frames.MONEY),
+            nw.col("_unpriced").sum(),
+            *[e.alias(n) for n, e in extra.items()],
         )
+    )
+    out = frames.to_lazy_polars(table).with_columns(pl.col("_unpriced").cast(pl.UInt32))
+    return out.with_columns(pl.col("cost").cast(MONEY))
+
+
+def attempts(usage: Any, runs: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per run-log attempt with the usage attributed to it (``usage``: either engine)."""
+    attributed = frames.lazy(usage).filter(~nw.col("task_id").is_null())
+    per = _sums(attributed, ["task_id", "run_model", "run_id", "attempt"]).rename(
+        {"_unpriced": "unpriced_requests"}
     )
     base = runs.rename({"model": "run_model"}).select(
         *TASK_RUN,
@@ -136,57 +159,59 @@ def models(tr: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _known_cost() -> dict[str, pl.Expr]:
+def _known_cost(table: pl.LazyFrame) -> pl.LazyFrame:
     """A group's cost, null (never 0) when none of its rows is priced, and whether it is only a
-    lower bound (some rows unpriced)."""
-    priced = (pl.col("price_status") == "priced").any()
-    return {
-        "cost": pl.when(priced).then(_money_sum("cost")),
-        "cost_lower_bound": (pl.col("price_status") == "unpriced").any(),
-    }
+    lower bound (some rows unpriced); from the counts ``_sums`` takes."""
+    return table.with_columns(
+        cost=pl.when(pl.col("_priced") > 0).then(pl.col("cost")),
+        cost_lower_bound=pl.col("_unpriced") > 0,
+    )
 
 
-def usage_by_model(usage: pl.LazyFrame) -> pl.LazyFrame:
+def _priced() -> nw.Expr:
+    return (nw.col("price_status") == "priced").cast(nw.Int64).sum()
+
+
+def usage_by_model(usage: Any) -> pl.LazyFrame:
     """Usage per reported model (resolved id where known), attributed or not."""
-    return (
-        usage.with_columns(model_key=pl.coalesce("model_id", "model"))
-        .group_by("model_key", "provider")
-        .agg(
-            requests=pl.col("requests").sum(),
-            **{t: pl.col(t).sum() for t in TOKENS},
-            **_known_cost(),
-            unpriced_rows=(pl.col("price_status") == "unpriced").sum(),
-        )
-        .sort("provider", "model_key")
-    )
+    keyed = frames.lazy(usage).with_columns(model_key=nw.coalesce("model_id", "model"))
+    table = _known_cost(_sums(keyed, ["model_key", "provider"], _priced=_priced()))
+    return table.select(
+        "model_key",
+        "provider",
+        "requests",
+        *TOKENS,
+        "cost",
+        "cost_lower_bound",
+        unpriced_rows=pl.col("_unpriced"),
+    ).sort("provider", "model_key")
 
 
-def usage_by_month(usage: pl.LazyFrame) -> pl.LazyFrame:
+def usage_by_month(usage: Any) -> pl.LazyFrame:
     """Usage and cost per calendar month (UTC) and model."""
-    return (
-        usage.with_columns(
-            month=pl.col("period_start").dt.strftime("%Y-%m"),
-            model_key=pl.coalesce("model_id", "model"),
-        )
-        .group_by("month", "model_key")
-        .agg(
-            requests=pl.col("requests").sum(),
-            **{t: pl.col(t).sum() for t in TOKENS},
-            **_known_cost(),
-        )
-        .sort("month", "model_key")
+    keyed = frames.lazy(usage).with_columns(
+        month=nw.col("period_start").dt.to_string("%Y-%m"),
+        model_key=nw.coalesce("model_id", "model"),
+    )
+    table = _known_cost(_sums(keyed, ["month", "model_key"], _priced=_priced()))
+    return table.select("month", "model_key", "requests", *TOKENS, "cost", "cost_lower_bound").sort(
+        "month", "model_key"
     )
 
 
-def unattributed_by_cause(usage: pl.LazyFrame) -> pl.LazyFrame:
+def unattributed_by_cause(usage: Any) -> pl.LazyFrame:
     """Usage that joined no attempt, by cause and model (exact cost; null where nothing priced).
 
     A group with nothing priced shows no cost (never $0): its rows are counted as unpriced."""
-    rows = usage.filter(pl.col("task_id").is_null())
-    table = rows.group_by("unattributed_cause", model=pl.coalesce("model_id", "model")).agg(
-        rows=pl.len().cast(pl.Int64),
-        unpriced_rows=(pl.col("price_status") == "unpriced").sum().cast(pl.Int64),
-        cost=_money_sum("cost"),
+    rows = frames.lazy(usage).filter(nw.col("task_id").is_null())
+    keyed = rows.with_columns(model=nw.coalesce("model_id", "model"))
+    table = _sums(keyed, ["unattributed_cause", "model"], rows=nw.len().cast(nw.Int64))
+    table = table.select(
+        "unattributed_cause",
+        "model",
+        "rows",
+        unpriced_rows=pl.col("_unpriced").cast(pl.Int64),
+        cost=pl.col("cost"),
     )
     nothing_priced = pl.col("rows") == pl.col("unpriced_rows")
     return table.with_columns(cost=pl.when(~nothing_priced).then(pl.col("cost"))).sort(
@@ -257,10 +282,11 @@ def all_in(models: pl.DataFrame, tr: pl.DataFrame) -> pl.DataFrame:
     return models.join(parts, on="run_model", how="left")
 
 
-def period(usage: pl.DataFrame) -> dict:
+def period(usage: Any) -> dict:
     """The time the usage covers: first and last timestamp (UTC), null when there is none."""
-    if usage.is_empty():
-        return {"period_start": None, "period_end": None}
-    ends = pl.coalesce("period_end", "period_start")
-    got = usage.select(start=pl.col("period_start").min(), end=ends.max()).row(0)
+    ends = nw.coalesce("period_end", "period_start")
+    span = frames.lazy(usage).select(
+        nw.col("period_start").min().alias("start"), ends.max().alias("end")
+    )
+    got = frames.to_polars(span).cast({"start": frames.UTC, "end": frames.UTC}).row(0)
     return {"period_start": got[0], "period_end": got[1]}

@@ -26,15 +26,16 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+import narwhals as nw
 import polars as pl
 
-from . import metrics, names, pricing, schema, stats, views
-from .attribution import attribute
+from . import frames, metrics, names, pricing, schema, stats, totals, views
+from .attribution import attribute_rows
 from .discover import Ingested, discover
 from .errors import CostlensError, StrictModeError, located
 from .pricing import applied
 from .results import Report
-from .schema import TOKEN_BUCKETS
+from .totals import summarise
 from .views import Calendar
 
 __all__ = ["Ingested", "Report", "build", "read", "run", "summarise"]
@@ -53,6 +54,8 @@ def run(
     calendar: Calendar = Calendar(),
     tick: Callable[[Path], None] = lambda _: None,
     fallback_prices: bool = False,
+    engine: frames.Engine | None = None,
+    keep_usage: bool = True,
 ) -> Report:
     """Read, price, attribute and measure (``read`` then ``build``).
 
@@ -61,6 +64,8 @@ def run(
     ``model_stats`` adds bootstrap intervals and pass@k per model (a resampling pass).
     ``fallback_prices`` prices models the tables do not know from genai-prices (third-party).
     ``by`` names the usage views to compute (``views.VIEWS``), cut by ``calendar``.
+    ``engine`` runs the stages after reading elsewhere (``costlens.spark.SparkEngine``; the
+    readers stay local); ``keep_usage`` as in ``build_rows``.
 
     Raises:
         CostlensError: an input cannot be read, or ``strict`` and a row was rejected.
@@ -81,6 +86,8 @@ def run(
         model_stats=model_stats,
         by=by,
         calendar=calendar,
+        engine=engine,
+        keep_usage=keep_usage,
     )
 
 
@@ -105,6 +112,8 @@ def build(
     model_stats: bool = False,
     by: tuple[str, ...] = ("day",),
     calendar: Calendar = Calendar(),
+    engine: frames.Engine | None = None,
+    keep_usage: bool = True,
 ) -> Report:
     """Stages 2-4 over already-read rows: price, attribute to the run-log attempts, measure.
 
@@ -119,65 +128,97 @@ def build(
         _refuse_rejections(got.issues)
     read = got.usage
     got = replace(got, usage=read.clear())
+    # On Spark the rows go over to the session; on polars nothing is copied.
+    rows = engine.rows(read) if engine else frames.lazy(read)
+    if engine and applied.changes_rates(book):
+        raise CostlensError(
+            "terms that change rates (discount, uplift, committed) are not available with "
+            "--engine spark yet: run without it"
+        )
+    listed = _list_costs(read, book, price_date)
     # Pass the priced rows on unnamed: once attribution has collected them, nothing here holds
     # the read rows any more (when the caller kept none), and their memory goes back before the
     # wide copies are made.
-    priced = pricing.price(read.lazy(), book, price_date)
-    listed = _list_costs(read, book, price_date)
     del read
-    usage = attribute(priced, got.runs.lazy(), book.resolve).collect()
+    return build_rows(
+        rows, got, book, price_date, review_rate, model_stats, by, calendar, keep_usage, listed
+    )
+
+
+def build_rows(
+    rows: frames.Frame,
+    got: Ingested,
+    book: pricing.Book,
+    price_date: dt.datetime | None = None,
+    review_rate: Decimal | None = None,
+    model_stats: bool = False,
+    by: tuple[str, ...] = ("day",),
+    calendar: Calendar = Calendar(),
+    keep_usage: bool = True,
+    listed: pl.DataFrame | None = None,
+) -> Report:
+    """Stages 2-4 over canonical usage ``rows`` on their own engine (``frames``): polars, or
+    Spark (``costlens.spark``). ``got`` carries the run-log attempts, issues and files (local).
+    ``keep_usage=False`` leaves the attributed usage table out of the report (an empty table
+    with its columns): on Spark only the aggregates come back to this machine. ``listed``: each
+    row's cost at list when terms change rates (``pricing.applied``), by ``usage_row``."""
+    priced = pricing.price_rows(rows, book, price_date)
+    usage = frames.persist(attribute_rows(priced, got.runs.lazy(), book.resolve))
     report = _measure(usage, got, book, review_rate, model_stats, listed)
+    kept = frames.to_polars(usage) if keep_usage else schema.empty(schema.ATTRIBUTED).collect()
     return replace(
         report,
-        views=views.views(usage.lazy(), by, calendar),
-        charts=views.chart_tables(usage.lazy(), report.models, calendar),
+        usage=frames.to_schema(kept, schema.ATTRIBUTED, "attributed usage").collect(),
+        views=views.views(usage, by, calendar),
+        charts=views.chart_tables(usage, report.models, calendar),
         calendar=calendar.describe(),
     )
 
 
 def _measure(
-    usage: pl.DataFrame,
+    usage: frames.Frame,
     got: Ingested,
     book: pricing.Book,
     review_rate: Decimal | None,
     with_stats: bool,
     listed: pl.DataFrame | None = None,
 ) -> Report:
-    schema.check(usage.lazy(), schema.ATTRIBUTED, "metrics input")
-    att = metrics.attempts(usage.lazy(), got.runs.lazy()).collect()
+    frames.conform(usage, schema.ATTRIBUTED, "metrics input")
+    att = metrics.attempts(usage, got.runs.lazy()).collect()
     tasks = metrics.task_runs(att.lazy(), review_rate).collect()
-    usage_models = metrics.usage_by_model(usage.lazy()).collect()
+    usage_models = metrics.usage_by_model(usage).collect()
     models = metrics.models(tasks.lazy()).collect()
     return Report(
-        usage=usage,
+        usage=schema.empty(schema.ATTRIBUTED).collect(),
         runs=got.runs,
         attempts=att,
         tasks=tasks,
         models=models,
         usage_models=usage_models,
-        months=metrics.usage_by_month(usage.lazy()).collect(),
+        months=metrics.usage_by_month(usage).collect(),
         issues=got.issues,
-        rates=_rates_used(usage, book, listed),
+        rates=totals.rates_used(usage, book, listed),
         files=got.files,
         summary=summarise(usage, got.issues, tasks, usage_models, book.version)
         | {"pricing_overrides": [vars(o) for o in book.overrides]}
         | _terms_summary(usage, book, listed)
         | _fallback_summary(usage, book)
         | metrics.period(usage),
-        unattributed=metrics.unattributed_by_cause(usage.lazy()).collect(),
+        unattributed=metrics.unattributed_by_cause(usage).collect(),
         quality=metrics.data_quality(got.issues.lazy()).collect(),
         model_stats=stats.model_stats(models, tasks, att) if with_stats else None,
     )
 
 
-def _terms_summary(usage: pl.DataFrame, book: pricing.Book, listed: pl.DataFrame | None) -> dict:
+def _terms_summary(usage: frames.Frame, book: pricing.Book, listed: pl.DataFrame | None) -> dict:
     """Negotiated terms in force (``pricing_terms``, each rate term with the rows it priced and
     their cost at list) and, when stated, credits drawn and the total in the billing currency
-    (see ``pricing/terms.py``, ``pricing/applied.py``)."""
+    (see ``pricing/terms.py``, ``pricing/applied.py``: polars, over the priced rows)."""
     if not book.terms:
         return {}
-    got = pricing.terms.billing(usage, book.terms, book.table_of())
-    return {"pricing_terms": applied.per_term(usage, listed, book.terms_listing), **got}
+    priced = totals.priced_rows(usage)
+    got = pricing.terms.billing(priced, book.terms, book.table_of())
+    return {"pricing_terms": applied.per_term(priced, listed, book.terms_listing), **got}
 
 
 def _list_costs(
@@ -187,14 +228,19 @@ def _list_costs(
     return applied.list_costs(read.lazy(), book, at)
 
 
-def _fallback_summary(usage: pl.DataFrame, book: pricing.Book) -> dict:
+def _fallback_summary(usage: frames.Frame, book: pricing.Book) -> dict:
     """With ``--fallback-prices``: how many rows a third-party price priced, and their cost."""
     if not book.fallback:
         return {}
-    third = usage.filter(pl.col("price_confidence") == pricing.fallback.CONFIDENCE)
+    third = frames.to_polars(
+        usage.filter(nw.col("price_confidence") == pricing.fallback.CONFIDENCE).select(
+            "part", "cost"
+        )
+    )
     rows = third.filter(pl.col("part") == 1).height
-    return {"fallback_prices": {"source": "genai-prices", "rows": rows,
-                                "cost": _dsum(third["cost"])}}  # fmt: skip
+    cost = third["cost"].drop_nulls().sum()
+    money = Decimal(cost) if cost is not None else Decimal(0)
+    return {"fallback_prices": {"source": "genai-prices", "rows": rows, "cost": money}}
 
 
 def _refuse_rejections(issues: pl.DataFrame) -> None:
@@ -210,128 +256,6 @@ def _refuse_rejections(issues: pl.DataFrame) -> None:
         raise StrictModeError(f"{bad.height} row(s) rejected (--strict); first: {where}")
 
 
-def _rates_used(
-    usage: pl.DataFrame, book: pricing.Book, listed: pl.DataFrame | None = None
-) -> pl.DataFrame:
-    """Every (model, period, tier) that priced at least one row, with its rates and source (and,
-    with rate-changing terms, the terms, the cost at list and what they changed)."""
-    keys = ["model_id", "price_period_from", "price_tier", "price_modifiers"]
-    used = (
-        usage.filter(pl.col("price_status") == "priced")
-        .group_by(*keys)
-        .agg(rows=pl.col("usage_row").n_unique().cast(pl.Int64), cost=pl.col("cost").sum())
-        .sort("model_id", "price_period_from", "price_tier", "price_modifiers")
-    )
-    detail = [_period_detail(book, r) for r in used.iter_rows(named=True)]
-    out = pl.concat([used, pl.DataFrame(detail, infer_schema_length=None)], how="horizontal")
-    return applied.by_rates(out, usage, listed, book, keys)
-
-
-def _period_detail(book: pricing.Book, row: dict) -> dict:
-    """Rates per 1M tokens and provenance of the period (and tier) that priced ``row``."""
-    if row["model_id"] not in book.models:  # a third-party fallback price (pricing/fallback.py)
-        return {"provider": row["model_id"].split(":")[0], "confidence": "third-party"}
-    f, m = book.models[row["model_id"]]
-    p = next(p for p in m.period if p.start == row["price_period_from"])
-    tier = next((t for t in p.tier if t.label == row["price_tier"]), None)
-    rates = tier.rates if tier else p.rates
-    return {
-        "provider": f.provider,
-        **{f"{b}_per_mtok": getattr(rates, b) for b in pricing.book.BUCKETS},
-        "currency": f.currency,
-        "source": p.source,
-        "checked": p.checked.isoformat(),
-        "confidence": p.confidence,
-        "note": p.note or "",
-        "file": names.price_file(book.origin.get((f.provider, "model", m.id))),
-    }
-
-
-def summarise(
-    usage: pl.DataFrame,
-    issues: pl.DataFrame,
-    tasks: pl.DataFrame,
-    usage_models: pl.DataFrame,
-    version: str,
-) -> dict:
-    """The headline numbers (Decimal, unrounded), as documented in docs/schema.md."""
-    currencies = usage["cost_currency"].drop_nulls().unique().to_list()
-    if len(currencies) > 1:
-        raise CostlensError(
-            f"usage is priced in several currencies {currencies}; report them apart"
-        )
-    total = _dsum(usage["cost"])
-    attributed = _dsum(usage.filter(pl.col("task_id").is_not_null())["cost"])
-    kinds = issues.group_by("kind").agg(pl.col("count").sum())
-    count = dict(zip(kinds["kind"], kinds["count"], strict=True))
-    # A shared aggregated row is several parts (attribution.py); count each source row once.
-    rows_once = usage.filter(pl.col("part") == 1)
-    priced = rows_once.filter(pl.col("price_status") == "priced").height
-    billed = rows_once.filter(pl.col("price_status") == "billed").height
-    billed_by = _billed_by_currency(usage)
-    unpriced = rows_once.height - priced - billed
-    return {
-        # Nothing priced (an unknown model, a --price-date before every table): the total is not
-        # known, never 0. Some rows unpriced: the total is a lower bound.
-        "total_cost": total if priced or not unpriced else None,
-        "cost_lower_bound": unpriced > 0,
-        "currency": currencies[0] if currencies else "USD",
-        "tokens": _tokens(usage),
-        "models": [
-            {
-                "model": r["model_key"],
-                "requests": r["requests"],
-                "cost": r["cost"],
-                "cost_lower_bound": r["cost_lower_bound"],
-                "tokens": _tokens_row(r),
-            }
-            for r in usage_models.iter_rows(named=True)
-        ],
-        "rows": {
-            "read": rows_once.height + count.get("rejected", 0) + count.get("duplicate", 0),
-            "priced": priced,
-            "unpriced": rows_once.height - priced - billed,
-            "billed": billed,
-            "rejected": count.get("rejected", 0),
-            "duplicate": count.get("duplicate", 0),
-            "skipped": count.get("skipped", 0),
-        },
-        "files": {
-            "not_read": count.get("not read", 0),
-            "duplicate": count.get("duplicate file", 0),
-        },
-        # Amounts in several currencies are never summed: one total per currency, and no single
-        # billed total when there are several; no source states a bill: null, never 0.
-        "billed_cost": next(iter(billed_by.values())) if len(billed_by) == 1 else None,
-        "billed_currency": next(iter(billed_by)) if len(billed_by) == 1 else None,
-        "billed_by_currency": billed_by,
-        "attributed_cost": attributed,
-        "unattributed_cost": total - attributed,
-        "task_cost": _dsum(tasks["cost"]),
-        "pricing_version": version,
-    }
-
-
-def _billed_by_currency(usage: pl.DataFrame) -> dict[str, Decimal]:
-    """Stated (billed) amounts per currency, in currency order; a row without one is USD."""
-    rows = usage.filter(pl.col("billed_cost").is_not_null())  # shared rows: parts add up
-    per = rows.group_by(pl.col("currency").fill_null("USD")).agg(pl.col("billed_cost").sum())
-    return {c: Decimal(v) for c, v in per.sort("currency").iter_rows()}
-
-
-def _dsum(s: pl.Series) -> Decimal:
-    total = s.drop_nulls().sum()
-    return Decimal(total) if total is not None else Decimal(0)
-
-
-def _tokens(usage: pl.DataFrame) -> dict[str, int]:
-    return {t: int(usage[t].sum() or 0) for t in (*TOKEN_BUCKETS, "reasoning")}
-
-
-def _tokens_row(r: dict) -> dict[str, int]:
-    return {t: int(r[t] or 0) for t in (*TOKEN_BUCKETS, "reasoning")}
-
-
 def run_workspace(
     directory: Path,
     window: object | None = None,
@@ -344,6 +268,8 @@ def run_workspace(
     by: tuple[str, ...] = ("day",),
     calendar: Calendar = Calendar(),
     fallback_prices: bool = False,
+    engine: frames.Engine | None = None,
+    keep_usage: bool = True,
 ) -> Report:
     """``run`` over a workspace's stored rows (``workspace.layout.Window`` or all of them)."""
     from .workspace import rows
@@ -358,4 +284,6 @@ def run_workspace(
         model_stats=model_stats,
         by=by,
         calendar=calendar,
+        engine=engine,
+        keep_usage=keep_usage,
     )

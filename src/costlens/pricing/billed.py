@@ -31,15 +31,13 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
     """
     schema.check(usage, schema.USAGE, "pricing input")
     out = frames.to_lazy_polars(price_rows(frames.lazy(usage), book, at))
-    if book.fallback:
-        out = fallback.fill(out)  # third-party prices, only where the book has no model
     return schema.check(
         frames.to_schema(out, schema.PRICED, "pricing"), schema.PRICED, "pricing output"
     )
 
 
 def price_rows(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame:
-    """``price`` on either engine (``frames``): priced rows with labels as text, no fallback.
+    """``price`` on either engine (``frames``): priced rows with labels as text.
 
     Raises:
         CostlensError: ``book`` asks for third-party fallback prices on Spark.
@@ -52,7 +50,10 @@ def price_rows(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame
     )
     tokens, money = usage.filter(~billed_only), usage.filter(billed_only)
     priced = engine.price(tokens, book, at).drop("_in")
-    return nw.concat([priced, _billed(money, book)])
+    out = nw.concat([priced, _billed(money, book)])
+    if book.fallback:  # third-party prices, only where the book has no model (polars only)
+        out = frames.lazy(fallback.fill(out.to_native()))
+    return out
 
 
 def _billed(usage: Frame, book: Book) -> Frame:

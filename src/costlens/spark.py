@@ -1,0 +1,110 @@
+"""Run the stages after reading on Apache Spark (``costlens report --engine spark``).
+
+The readers stay local (or are skipped: canonical usage rows are read from Parquet where they
+sit, ``read_usage``); pricing, attribution and the aggregations run in the Spark session on the
+same Narwhals code as polars (``frames``). Money stays ``decimal(38,12)``: the session is set
+so that no Decimal operation loses digits silently (see ``CONF`` and docs/scaling.md).
+
+    engine = SparkEngine.start()                     # local[2], or $COSTLENS_SPARK_REMOTE
+    engine = SparkEngine.start("sc://spark-host:15002")   # a Spark Connect server
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from . import frames, schema
+from .errors import CostlensError
+
+CONF = {
+    # Off: a Decimal product or quotient whose exact type needs more than 38 digits keeps its
+    # scale (and fails on overflow) instead of being cut to 6 decimals.
+    "spark.sql.decimalOperations.allowPrecisionLoss": "false",
+    # ANSI: overflow and bad casts raise instead of turning into null.
+    "spark.sql.ansi.enabled": "true",
+    # Timestamps are UTC instants; calendar fields and formatting read them in UTC.
+    "spark.sql.session.timeZone": "UTC",
+}
+LOCAL = {
+    "spark.sql.shuffle.partitions": "4",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.driver.memory": "2g",
+}
+"""Settings for a local session on a small machine (not applied to a remote one)."""
+
+
+@dataclass(frozen=True)
+class SparkEngine:
+    """A Spark session the stages run in (``pipeline.build(..., engine=...)``)."""
+
+    session: Any
+
+    @classmethod
+    def start(cls, remote: str | None = None, master: str = "local[2]") -> SparkEngine:
+        """Connect to ``remote`` (a Spark Connect ``sc://host:port`` address, else
+        ``$COSTLENS_SPARK_REMOTE``) or start a local session on ``master``.
+
+        Raises:
+            CostlensError: pyspark is not installed, or Java is missing for a local session.
+        """
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as e:
+            raise CostlensError(
+                "--engine spark needs pyspark: pip install 'costlens[spark]'"
+            ) from e
+        remote = remote or os.environ.get("COSTLENS_SPARK_REMOTE")
+        builder = SparkSession.builder
+        if remote:
+            builder = builder.remote(remote)
+        else:
+            builder = builder.master(master).appName("costlens")
+            for k, v in LOCAL.items():
+                builder = builder.config(k, v)
+        for k, v in CONF.items():
+            builder = builder.config(k, v)
+        try:
+            session = builder.getOrCreate()
+        except Exception as e:  # Java missing or the server unreachable: say which
+            raise CostlensError(f"cannot start Spark ({remote or master}): {_first_line(e)}") from e
+        for k, v in CONF.items():  # an existing session keeps its own settings otherwise
+            session.conf.set(k, v)
+        return cls(session)
+
+    def rows(self, usage: pl.DataFrame) -> frames.Frame:
+        """Canonical usage rows read locally, sent to the session (over Arrow)."""
+        table = schema.conform(usage.lazy(), schema.USAGE, "spark input").collect()
+        return frames.lazy(self.session.createDataFrame(frames.spark_ready(table).to_arrow()))
+
+    def read_usage(self, paths: list[Path]) -> frames.Frame:
+        """Canonical usage rows from Parquet files or folders that follow docs/schema.md, read
+        by Spark where they sit (a path Spark can read: local, ``s3a://``, ``abfss://`` ...).
+
+        Raises:
+            CostlensError: a required usage column is missing.
+        """
+        frame = frames.lazy(self.session.read.parquet(*[str(p) for p in paths]))
+        have = set(frame.collect_schema().names())
+        missing = [c for c in schema.USAGE.required if c not in have]
+        if missing:
+            where = ", ".join(str(p) for p in paths)
+            raise CostlensError(
+                f"{where}: no {', '.join(missing)} column(s): not canonical usage rows "
+                "(docs/schema.md); write them with costlens report --parquet-dir or a workspace"
+            )
+        import narwhals as nw
+
+        absent = {
+            c: nw.lit(None).cast(frames.dtype(t)) for c, t in schema.USAGE.items() if c not in have
+        }
+        return frame.with_columns(**absent) if absent else frame
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0][:300]
