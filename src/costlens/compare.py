@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -40,13 +41,18 @@ def compare(
     usage: list[Path] | tuple[()] = (),
     policy: Policy | None = None,
     pricing_paths: list[Path] | None = None,
+    engine: Any = None,
 ) -> Comparison:
-    """Measure every model on the tasks all of them attempted, rank them and test the ranking."""
-    return compare_ingested(pipeline.read(list(usage), runs), policy, pricing_paths)
+    """Measure every model on the tasks all of them attempted, rank them and test the ranking.
+    ``engine``: where the stages after reading run (``pipeline.build``; None: polars)."""
+    return compare_ingested(pipeline.read(list(usage), runs), policy, pricing_paths, engine)
 
 
 def compare_ingested(
-    got: Ingested, policy: Policy | None = None, pricing_paths: list[Path] | None = None
+    got: Ingested,
+    policy: Policy | None = None,
+    pricing_paths: list[Path] | None = None,
+    engine: Any = None,
 ) -> Comparison:
     """``compare`` on inputs already read (``pipeline.read``): the pipeline's ``Report`` over
     the matched tasks' attempts, plus the ranking and its verdict, per category and per
@@ -62,13 +68,15 @@ def compare_ingested(
         )
     runs_m = runs.filter(pl.col("task_id").is_in(matched))
     bundle = replace(got, runs=runs_m.drop("subject"))
-    report = pipeline.build(bundle, pricing_paths=pricing_paths, review_rate=policy.review_rate)
+    report = pipeline.build(
+        bundle, pricing_paths=pricing_paths, review_rate=policy.review_rate, engine=engine
+    )
     tr, models = _measured(report, runs_m, policy, intervals=True)
     s = settings(policy)
     overall = ranking.judge(models, tr, policy.rule, s)
     per_cat, cat_verdicts = _by_category(tr, policy, s)
     deltas = paired_deltas(tr)
-    scenarios = _stability(bundle, runs_m, overall.ranked, pricing_paths, policy)
+    scenarios = _stability(bundle, runs_m, overall.ranked, pricing_paths, policy, engine)
     long = sessions.long_sessions(report.usage)
     return Comparison(
         models=overall.ranked,
@@ -260,6 +268,7 @@ def _stability(
     ranked: pl.DataFrame,
     pricing_paths: list[Path] | None,
     policy: Policy,
+    engine: Any = None,
 ) -> pl.DataFrame:
     """The leader (by point estimate) under each price scenario, flagged where it differs from
     the baseline's. Each scenario is the same pipeline over the bundle's usage as priced there."""
@@ -271,6 +280,7 @@ def _stability(
             pricing_paths=list(s.prices) if s.prices else pricing_paths,
             price_date=s.date,
             review_rate=policy.review_rate,
+            engine=engine,
         )
         _, models = _measured(report, runs_m, policy, intervals=False)
         order = ranking.order(models, policy.rule)["run_model"].to_list()

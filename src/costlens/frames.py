@@ -18,6 +18,7 @@ engines, so its digits cannot differ.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 import narwhals as nw
@@ -40,6 +41,19 @@ class Engine(Protocol):
     def rows(self, usage: pl.DataFrame) -> Frame:
         """Usage rows read locally, moved into the engine."""
         ...
+
+    def read_usage(self, paths: list[Path]) -> Frame:
+        """Canonical usage rows from Parquet, read by the engine."""
+        ...
+
+
+def read_usage(paths: list[Path]) -> Frame:
+    """Canonical usage rows from Parquet files or folders (docs/schema.md) on polars: absent
+    optional columns become typed nulls; a missing required one is an error naming it."""
+    files = [f for p in paths for f in (sorted(p.rglob("*.parquet")) if p.is_dir() else [p])]
+    scan = pl.scan_parquet(files) if files else schema.empty(schema.USAGE)
+    where = ", ".join(str(p) for p in paths)
+    return lazy(schema.conform(scan, schema.USAGE, f"{where}: canonical usage rows"))
 
 
 def lazy(native: Any) -> Frame:
@@ -90,11 +104,14 @@ def spark_ready(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def persist(frame: Frame) -> Frame:
-    """Compute ``frame`` once for several readers (Spark caches it; polars collects it)."""
+    """Compute ``frame`` once for several readers (polars collects it). Spark checkpoints it
+    locally: computed now, kept on the executors, and its plan cut to a scan, so the queries
+    that read it later are planned against a short plan (a cached frame keeps its whole
+    lineage, and Spark re-analyses the long plan of every query that reads it)."""
     native = frame.to_native()
     if isinstance(native, pl.LazyFrame):
         return lazy(native.collect().lazy())
-    return lazy(native.cache())
+    return lazy(native.localCheckpoint(eager=True))
 
 
 def in_order(frame: Frame, by: str) -> Frame:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import narwhals as nw
 import polars as pl
@@ -89,6 +90,27 @@ def run(
         engine=engine,
         keep_usage=keep_usage,
     )
+
+
+def run_parquet(
+    usage_paths: Iterable[Path],
+    runs: Iterable[Path] = (),
+    *,
+    engine: frames.Engine | None = None,
+    fallback_prices: bool = False,
+    pricing_paths: list[Path] | None = None,
+    **options: Any,
+) -> Report:
+    """``run`` over canonical usage rows stored as Parquet (docs/schema.md), read by the
+    engine where they sit (Spark: any path its session reads); run logs are read locally.
+    ``options`` are ``build``'s (``strict`` has nothing to refuse: stored rows were read)."""
+    book = pricing.load(pricing_paths, fallback=fallback_prices)
+    paths, runs = list(usage_paths), list(runs)
+    rows = engine.read_usage(paths) if engine else frames.read_usage(paths)
+    got = names.relative_to_roots(read([], runs), runs)
+    got = replace(got, files=[(str(p), "canonical-usage-parquet") for p in paths] + got.files)
+    options.pop("strict", None)
+    return build_rows(rows, got, book, **options)
 
 
 def read(

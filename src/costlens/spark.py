@@ -75,6 +75,8 @@ class SparkEngine:
             raise CostlensError(f"cannot start Spark ({remote or master}): {_first_line(e)}") from e
         for k, v in CONF.items():  # an existing session keeps its own settings otherwise
             session.conf.set(k, v)
+        if not remote:  # Spark's own WARN lines are no use to a report reader
+            session.sparkContext.setLogLevel("ERROR")
         return cls(session)
 
     def rows(self, usage: pl.DataFrame) -> frames.Frame:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import output_option, paths_option, review_rate_option
+from .options import engine_options, output_option, paths_option, review_rate_option, start_engine
 
 
 @click.command()
@@ -24,7 +24,10 @@ from .options import output_option, paths_option, review_rate_option
 @output_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout.")
 @review_rate_option("Hourly rate for review_minutes; overrides the policy's review_rate.")
-def compare(runs, usage_paths, policy_path, output, as_json, review_rate):
+@engine_options
+def compare(
+    runs, usage_paths, policy_path, output, as_json, review_rate, engine_name, spark_remote
+):
     """Compare models on the tasks every one of them attempted.
 
     RUNS are run logs (costlens, Inspect AI, aider, SWE-agent, mini-swe-agent) or folders.
@@ -43,7 +46,8 @@ def compare(runs, usage_paths, policy_path, output, as_json, review_rate):
 
     outputs.check([*runs, *usage_paths], [output], [])
     policy = lib.load_policy(policy_path, review_rate=review_rate)
-    result = lib.compare(list(runs), list(usage_paths), policy)
+    engine = start_engine(engine_name, spark_remote)
+    result = lib.compare(list(runs), list(usage_paths), policy, engine=engine)
     if output:
         write_compare_workbook(result, output)
     if as_json:

@@ -28,6 +28,38 @@ def output_option(
     return click.option("-o", "--output", metavar="FILE.xlsx", type=path, help=help_text)
 
 
+ENGINES = ("polars", "spark")
+
+
+def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--engine polars|spark`` and ``--spark-remote sc://HOST:PORT`` (docs/scaling.md)."""
+    f = click.option(
+        "--spark-remote",
+        metavar="sc://HOST:PORT",
+        help="With --engine spark: a Spark Connect server (default $COSTLENS_SPARK_REMOTE, "
+        "else a local session).",
+    )(f)
+    return click.option(
+        "--engine",
+        "engine_name",
+        type=click.Choice(ENGINES),
+        default="polars",
+        show_default=True,
+        help="Where pricing, attribution and the aggregations run; readers stay local.",
+    )(f)
+
+
+def start_engine(name: str, remote: str | None) -> Any:
+    """The engine to hand to the pipeline: None for polars, a Spark session for spark."""
+    if name == "polars":
+        if remote:
+            raise click.UsageError("--spark-remote goes with --engine spark")
+        return None
+    from ..spark import SparkEngine
+
+    return SparkEngine.start(remote)
+
+
 def review_rate_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--review-rate USD_PER_HOUR``, read as Decimal (shared by report and compare)."""
     return click.option(

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from .options import output_option, paths_option, progress, review_rate_option
+from .options import (
+    engine_options,
+    output_option,
+    paths_option,
+    progress,
+    review_rate_option,
+    start_engine,
+)
 from .workspace import range_options, reconciliation_sheet, window_of, workspace_option
 
 if TYPE_CHECKING:
@@ -96,6 +103,12 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
     help="Also write the workbook's charts as PNG and SVG files into this folder.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary table.")
+@paths_option(
+    "--usage-parquet",
+    "usage_parquet",
+    "Canonical usage rows (Parquet file or folder, docs/schema.md), read by the engine itself.",
+)
+@engine_options
 @workspace_option
 @range_options
 def report(
@@ -116,6 +129,9 @@ def report(
     month_start,
     charts_dir,
     quiet,
+    usage_parquet,
+    engine_name,
+    spark_remote,
     directory,
     month,
     since,
@@ -132,14 +148,18 @@ def report(
     """
     # Imported here, not at the top: ``costlens --help`` must not wait for polars.
     from .. import outputs, reports
-    from ..pipeline import run, run_workspace
+    from ..pipeline import run, run_parquet, run_workspace
     from ..reports.terminal import render
 
     at = price_date.replace(tzinfo=dt.UTC) if price_date else None
     calendar = _calendar(tz, week_start, month_start)
     window = window_of(month, since, until, tz, month_start)
-    stored = _from_workspace(paths, run_paths, directory, window)
-    outputs.check([*paths, *run_paths], [output], [csv_dir, parquet_dir])
+    stored = None if usage_parquet else _from_workspace(paths, run_paths, directory, window)
+    if usage_parquet and (paths or directory or window):
+        raise click.UsageError("give --usage-parquet or PATHS / --workspace, not both")
+    outputs.check([*paths, *usage_parquet, *run_paths], [output], [csv_dir, parquet_dir])
+    engine = start_engine(engine_name, spark_remote)
+    tables = bool(output or csv_dir or parquet_dir)
     with progress(quiet or as_json) as status:
         opts = dict(
             pricing_paths=list(pricing_paths) or None,
@@ -150,8 +170,13 @@ def report(
             by=tuple(by) or ("day",),
             calendar=calendar,
             fallback_prices=fallback_prices,
+            engine=engine,
+            # On Spark the usage table comes back only for an output that writes it.
+            keep_usage=engine is None or tables or bool(stored),
         )
-        if stored:
+        if usage_parquet:
+            result = run_parquet(usage_parquet, run_paths, **opts)
+        elif stored:
             result = run_workspace(stored, window, **opts)
         else:
             result = run(paths, run_paths, tick=status.file, **opts)

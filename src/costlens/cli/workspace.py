@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .options import output_option, paths_option, progress
+from .options import engine_options, output_option, paths_option, progress, start_engine
 
 if TYPE_CHECKING:
     from ..workspace import layout, store
@@ -204,8 +204,20 @@ def close(month, directory, reopen, reason):
     "--pricing", "pricing_paths", "Price tables layered over the bundled ones (negotiated prices)."
 )
 @output_option("Write the Findings and Reconciliation sheets.")
+@engine_options
 def reconcile_cmd(
-    directory, month, since, until, tz, cycle_start_day, tolerance, as_json, pricing_paths, output
+    directory,
+    month,
+    since,
+    until,
+    tz,
+    cycle_start_day,
+    tolerance,
+    as_json,
+    pricing_paths,
+    output,
+    engine_name,
+    spark_remote,
 ):
     """Compare computed cost with the bill, per provider x model x day and per line item.
 
@@ -226,7 +238,8 @@ def reconcile_cmd(
     tol = _tolerance(tolerance)
     paths = list(pricing_paths) or None
     book = pricing.load(paths)
-    rep = pipeline.run_workspace(directory, win, pricing_paths=paths)
+    engine = start_engine(engine_name, spark_remote)
+    rep = pipeline.run_workspace(directory, win, pricing_paths=paths, engine=engine)
     label = win.label if win else "all stored rows"
     got = reconcile.reconcile(rep.usage, book, tz=tz, tolerance=tol, window=label)
     if output:
