@@ -86,7 +86,7 @@ def walk(root: Path, suffixes: tuple[str, ...], skipped: list[tuple[str, str]]) 
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             f = Path(folder) / name
-            if not _considered(f, suffixes):
+            if not considered(f, suffixes):
                 continue
             if not f.is_file():
                 skipped.append((str(f), "a link to nothing (broken link)"))
@@ -96,7 +96,8 @@ def walk(root: Path, suffixes: tuple[str, ...], skipped: list[tuple[str, str]]) 
     return sorted(found, key=str)
 
 
-def _considered(f: Path, suffixes: tuple[str, ...]) -> bool:
+def considered(f: Path, suffixes: tuple[str, ...]) -> bool:
+    """Whether a folder walk reads ``f`` (a data file or an archive that may hold one)."""
     if f.name.startswith(".") and f.name != ".aider.results.json":
         return False
     return archives.suffix(f) in suffixes or archives.is_container(f, suffixes)

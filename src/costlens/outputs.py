@@ -38,13 +38,18 @@ def check(
 
 
 def _is_input(target: Path, inputs: list[Path]) -> bool:
-    """``target`` is an input file, or a file inside an input folder."""
+    """``target`` is an input file, or a file inside an input folder that a walk would read
+    (a workbook written into the logs folder last time is not an input: no walk reads .xlsx)."""
+    from .discover import SUFFIXES
+    from .inputs import considered
+
     if not target.exists():
         return False
     real = os.path.realpath(target)
     for p in inputs:
         if p.is_file() and os.path.samefile(p, target):
             return True
-        if p.is_dir() and real.startswith(os.path.realpath(p) + os.sep):
+        inside = p.is_dir() and real.startswith(os.path.realpath(p) + os.sep)
+        if inside and considered(target, SUFFIXES):
             return True
     return False

@@ -44,6 +44,20 @@ def test_output_naming_an_input_is_refused_and_the_input_kept(tmp_path):
     assert log.read_text() == CLAUDE.read_text()
 
 
+def test_a_workbook_inside_an_input_folder_can_be_written_again(tmp_path):
+    """The same command run twice: last run's report.xlsx sits in the logs folder, but no
+    folder walk reads .xlsx, so it is no input; a .csv there would be read, so it is one."""
+    (tmp_path / "s.jsonl").write_text(CLAUDE.read_text())
+    book = tmp_path / "report.xlsx"
+    for _ in range(2):
+        assert invoke("report", str(tmp_path), "-q", "-o", str(book)).exit_code == 0
+    table = tmp_path / "focus.csv"
+    table.write_text("a,b\n")
+    result = invoke("export", "focus", str(tmp_path), "-o", str(table))
+    assert result.exit_code == 4
+    assert result.output == f"Error: {table}: is one of the inputs; writing it would overwrite it\n"
+
+
 def test_output_folder_and_csv_dir_file_are_refused(tmp_path):
     log = tmp_path / "s.jsonl"
     log.write_text(CLAUDE.read_text())

@@ -71,9 +71,11 @@ def focus(
     Example:
         costlens export focus ~/.claude/projects --runs runs.jsonl -o focus.parquet
     """
+    from .. import outputs
     from ..exports import focus as build
     from ..reports.focus import write_focus
 
+    outputs.check([*paths, *run_paths], [output], [])
     at = price_date.replace(tzinfo=dt.UTC) if price_date else None
     with progress(quiet) as status:
         _, got = build(
