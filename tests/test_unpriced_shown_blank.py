@@ -66,3 +66,26 @@ def test_nothing_priced_is_blank_in_the_workbook_terminal_and_json(tmp_path):
     (m,) = got["models_under_test"]
     assert m["total_cost"] is None and m["cost_per_solved_task"] is None
     assert m["cost_lower_bound"] is True
+
+
+def test_a_money_only_export_shows_no_computed_total_and_the_billed_amount():
+    """An OpenAI Costs API page states money and no tokens: the terminal shows no computed
+    total (not "0.00"), the stated bill, and row counts that add up to the rows read."""
+    import json
+    from decimal import Decimal
+
+    from click.testing import CliRunner
+    from conftest import ROOT
+
+    from costlens.cli import cli
+
+    page = ROOT / "tests" / "fixtures" / "openai_costs" / "costs_page.json"
+    results = [r for b in json.loads(page.read_text())["data"] for r in b["results"]]
+    stated = sum(Decimal(str(r["amount"]["value"])) for r in results)
+    out = CliRunner().invoke(cli, ["report", str(page)]).output.splitlines()
+    n = len(results)
+    assert out[-2] == (
+        f"Total - (no token usage to price) USD (unattributed -); rows read {n}: 0 priced, "
+        f"0 unpriced, {n} billed only, 0 rejected, 0 duplicate"
+    )
+    assert out[-1] == f"Billed (stated by the sources): {stated.quantize(Decimal('0.01'))} USD"

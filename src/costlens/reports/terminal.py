@@ -69,7 +69,7 @@ def _view(by: str, rows: list[dict]):
     for r in rows[:SHOWN_ROWS]:
         lower = bool(r["cost_lower_bound"])
         cells = [_text(r[by] if r[by] is not None else "(none)")]
-        cells += [] if by == "model" else [_text(r["model"])]
+        cells += [] if by == "model" else [_text(r["model"] or "(none)")]
         cells += [
             f"{r['requests'] or 0:,}",
             f"{r['input_uncached'] or 0:,}",
@@ -82,6 +82,21 @@ def _view(by: str, rows: list[dict]):
             cells.append(_money(r["subagent_cost"], False))
         table.add_row(*cells)
     return table
+
+
+def _totals(s: dict, lower: bool) -> str:
+    """The totals line; its row counts add up to the rows read."""
+    rows = s["rows"]
+    total, unattributed = _money(s["total_cost"], lower), _money(s["unattributed_cost"], lower)
+    if rows["priced"] == 0:  # no cost is known: never "0.00"
+        why = "nothing priced" if rows["unpriced"] else "no token usage to price"
+        total, unattributed = f"- ({why})", "-"
+    return (
+        f"Total {total} {s['currency']} "
+        f"(unattributed {unattributed}); rows read {rows['read']}: "
+        f"{rows['priced']} priced, {rows['unpriced']} unpriced, {rows['billed']} billed only, "
+        f"{rows['rejected']} rejected, {rows['duplicate']} duplicate"
+    )
 
 
 def render(report: Report, *targets: Path | None) -> None:
@@ -105,14 +120,11 @@ def render(report: Report, *targets: Path | None) -> None:
         console.print(
             f"* lower bound: {rows['unpriced']:,} usage rows have no price (Data quality)"
         )
-    nothing = rows["priced"] == 0 and rows["unpriced"] > 0
-    total = "- (nothing priced)" if nothing else _money(s["total_cost"], lower)
-    console.print(
-        f"Total {total} {s['currency']} "
-        f"(unattributed {_money(s['unattributed_cost'], lower)}); rows read {rows['read']}: "
-        f"{rows['priced']} priced, {rows['unpriced']} unpriced, {rows['rejected']} rejected, "
-        f"{rows['duplicate']} duplicate"
-    )
+    console.print(_totals(s, lower))
+    billed = s.get("billed_by_currency") or {}
+    if billed:
+        stated = ", ".join(f"{rounded(v):,} {c}" for c, v in billed.items())
+        console.print(f"Billed (stated by the sources): {stated}")
     files = s.get("files", {})
     if files.get("not_read"):
         console.print(f"{files['not_read']} files not read (see Data quality)")
