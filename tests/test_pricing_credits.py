@@ -136,3 +136,48 @@ def test_the_pricing_sheet_shows_the_terms_columns(runs, tmp_path):
     sheet = load_workbook(out, read_only=True)["Pricing"]
     header = next(sheet.iter_rows(values_only=True))
     assert {"Negotiated terms", "Cost at list", "Terms change"} <= set(header)
+
+
+CREDIT = """schema_version = 1
+terms = "Acme"
+
+[[credit]]
+name = "oa-startup"
+amount = "100"
+providers = ["openai"]
+from = 2025-01-01
+source = "credit grant email"
+"""
+
+
+def test_the_workbook_shows_the_terms_and_the_credit_day_by_day(runs, tmp_path):
+    """Summary block and Credits sheet, checked against the run without terms: the credit pays
+    the OpenAI rows' cost in date order until its $100 are used."""
+    from openpyxl import load_workbook
+
+    from costlens.reports.excel import write_workbook
+
+    base, _ = runs
+    path = tmp_path / "credit.toml"
+    path.write_text(DISCOUNT + CREDIT.split('terms = "Acme"\n', 1)[1])
+    report = pipeline.run([SAMPLES], pricing_paths=[path], model_stats=False)
+    out = tmp_path / "r.xlsx"
+    write_workbook(report, out)
+    book = load_workbook(out, read_only=True)
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r and r[0]}
+    openai = base.usage.filter(
+        (pl.col("price_status") == "priced")
+        & pl.col("price_file").cast(pl.String).str.contains("openai")
+    )
+    listed, cent = openai["cost"].sum(), D("0.01")
+    with_terms = listed * D("0.8")
+    assert D(str(summary["  discount oa-20: cost at list"])) == listed.quantize(cent)
+    assert D(str(summary["  discount oa-20: cost with the terms"])) == with_terms.quantize(cent)
+    applied = min(D(100), with_terms)
+    assert D(str(summary["  credit oa-startup: applied"])) == applied.quantize(cent)
+    assert D(str(summary["  credit oa-startup: remaining"])) == (D(100) - applied).quantize(cent)
+    days = list(book["Credits"].iter_rows(values_only=True))[1:]
+    assert sum(D(str(d[3])) for d in days) == applied.quantize(cent)
+    assert D(str(days[-1][4])) == (D(100) - applied).quantize(cent)
+    per_day = openai.group_by(pl.col("period_start").dt.date()).agg(pl.col("cost").sum())
+    assert len(days) == per_day.height

@@ -1,5 +1,5 @@
 """The finance workbook: Summary, Charts, Models, Model stats, the ``--by`` views, Tasks, Months,
-Usage, Unattributed, Pricing, Data quality, Inputs, Chart data.
+Usage, Unattributed, Pricing, Credits (with prepaid credits), Data quality, Inputs, Chart data.
 
 XlsxWriter writes it; every number comes from the Report (``tables`` rounds for display). A
 detail sheet holds at most ``DETAIL_SHEET_ROWS`` rows: past that the workbook would take
@@ -91,6 +91,8 @@ def _sheets(report: Report) -> dict[str, tuple[pl.DataFrame, Columns]]:
     out["Usage"] = (tables.usage(report), labels.USAGE)
     out["Unattributed"] = (tables.unattributed(report), labels.UNATTRIBUTED)
     out["Pricing"] = (tables.pricing(report), labels.PRICING)
+    if report.summary.get("credits"):
+        out["Credits"] = (tables.credits(report), labels.CREDITS)
     out["Data quality"] = (tables.data_quality(report), labels.QUALITY)
     out["Inputs"] = (tables.inputs(report), labels.INPUTS)
     return out

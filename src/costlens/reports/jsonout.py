@@ -109,6 +109,43 @@ class ViewRow(_Out):
     last_activity: dt.datetime | None
 
 
+class Term(_Out):
+    """A negotiated term in force; a rate term (discount, uplift, committed) also carries the
+    rows it priced and their cost with the term and at list."""
+
+    model_config = ConfigDict(extra="allow")
+    kind: Literal["discount", "uplift", "committed", "credit"]
+    name: str
+    terms: str | None
+    file: str
+    source: str | None
+    rows: int | None = None
+    cost: Money | None = None
+    list_cost: Money | None = None
+
+
+class CreditDay(_Out):
+    date: dt.date
+    cost: Money
+    applied: Money
+    balance: Money
+
+
+class CreditJson(_Out):
+    """A prepaid credit drawn down in date order over its providers' priced usage."""
+
+    name: str
+    amount: Money
+    currency: str
+    covered_cost: Money
+    applied: Money
+    remaining: Money
+    used_up_on: dt.date | None
+    unpriced_rows: int
+    drawdown: list[CreditDay]
+    source: str | None
+
+
 class ReportJson(_Out):
     schema_version: Literal["1"]
     total_cost: Money | None
@@ -134,6 +171,13 @@ class ReportJson(_Out):
     pricing_overrides: list[dict[str, str]]
     models_under_test: list[ModelUnderTest]
     views: dict[str, list[ViewRow]]
+    pricing_terms: list[Term] = []
+    """Negotiated terms from ``--pricing`` terms files; empty without them."""
+    credits: list[CreditJson] = []
+    credits_applied: Money | None = None
+    billing_currency: str | None = None
+    total_cost_billing: Money | None = None
+    """The total converted at the terms' FX rates into ``billing_currency``."""
 
 
 def _tokens(r: dict) -> dict[str, int]:

@@ -153,6 +153,14 @@ PRICING = [
     ("file", "Price table", "text"),
 ]
 
+CREDITS = [
+    ("credit", "Credit", "text"),
+    ("date", "Day (UTC)", "date"),
+    ("cost", "Cost that day", "money"),
+    ("applied", "Paid by the credit", "money"),
+    ("balance", "Balance after the day", "money"),
+]
+
 QUALITY = [
     ("kind", "Kind", "text"),
     ("source_format", "Format", "text"),

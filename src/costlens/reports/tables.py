@@ -5,13 +5,14 @@ so that the parts shown add up to the total shown."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import cast
 
 import polars as pl
 
 from ..results import Report
-from ..schema import TOKEN_BUCKETS
+from ..schema import MONEY, TOKEN_BUCKETS
 from .money import MICRO, allocate, allocate_series, round_columns, rounded
 
 USAGE_COLUMNS = [
@@ -207,6 +208,7 @@ def summary_rows(report: Report, notes: dict[str, str] | None = None) -> list[Ro
         (f"Pricing {o['action']} by --pricing", f"{o['provider']} {o['kind']} {o['name']}", "text")
         for o in s.get("pricing_overrides", [])
     ]
+    rows += _terms_rows(s)
     rows += [("Inputs", None, "section"), ("Files read", len(report.files), "int")]
     readers = inputs(report).group_by("reader").len().sort("reader")
     rows += [(f"  {r}", n, "int") for r, n in readers.iter_rows()]
@@ -217,6 +219,48 @@ def summary_rows(report: Report, notes: dict[str, str] | None = None) -> list[Ro
         rows += [("Sheets", None, "section")]
         rows += [(f"{sheet} sheet", note, "text") for sheet, note in notes.items()]
     return [r for r in rows if r[0] or r[1] is not None]
+
+
+def _terms_rows(s: dict) -> list[Row]:
+    """Negotiated terms: what each rate term changed, each credit drawn, the billing-currency
+    total. Absent without a terms file."""
+    rows: list[Row] = []
+    rate_terms = [t for t in s.get("pricing_terms", []) if "rows" in t]
+    if rate_terms:
+        rows.append(("Negotiated terms", None, "section"))
+    for t in rate_terms:
+        name = f"  {t['kind']} {t['name']}"
+        rows += [(f"{name}: rows priced", t["rows"], "int"),
+                 (f"{name}: cost at list", rounded(t["list_cost"]), "money"),
+                 (f"{name}: cost with the terms", rounded(t["cost"]), "money")]  # fmt: skip
+    credits = s.get("credits", [])
+    if credits:
+        rows.append(("Prepaid credits (Credits sheet: day by day)", None, "section"))
+    for c in credits:
+        name = f"  credit {c['name']}"
+        rows += [(f"{name}: amount", rounded(c["amount"]), "money"),
+                 (f"{name}: applied", rounded(c["applied"]), "money"),
+                 (f"{name}: remaining", rounded(c["remaining"]), "money"),
+                 (f"{name}: used up on", c["used_up_on"] or "not used up", "text")]  # fmt: skip
+    if credits and s.get("total_cost") is not None:
+        after = s["total_cost"] - s["credits_applied"]
+        rows.append(("Cost after credits", rounded(after), "money"))
+    if s.get("billing_currency"):
+        label = f"Total cost in {s['billing_currency']} (at the terms' FX rates)"
+        rows.append((label, rounded(s["total_cost_billing"]), "money"))
+    return rows
+
+
+def credits(report: Report) -> pl.DataFrame:
+    """One row per credit and UTC day it paid for: the day's cost, what it paid, its balance."""
+    rows = [
+        {"credit": c["name"], **d, "date": dt.date.fromisoformat(d["date"])}
+        for c in report.summary.get("credits", [])
+        for d in c["drawdown"]
+    ]
+    schema = pl.Schema({"credit": pl.String(), "date": pl.Date(), "cost": MONEY, "applied": MONEY,
+                        "balance": MONEY})  # fmt: skip
+    return round_columns(pl.DataFrame(rows, schema=schema), ["cost", "applied", "balance"])
 
 
 def _period(s: dict) -> str:
