@@ -135,7 +135,7 @@ class Book:
             for m in f.model:
                 exact.setdefault(m.id.lower(), m.id)
                 for a in m.aliases:
-                    if any(c in a for c in "*?["):
+                    if any(c in a for c in "*?"):
                         globs.append((a.lower(), m.id))
                     else:
                         exact.setdefault(a.lower(), m.id)

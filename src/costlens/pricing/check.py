@@ -240,7 +240,7 @@ def _shared_names(sources: list[Source]) -> Iterator[Finding]:
     for src in (s for s in sources if not s.data.route):
         for i, m in enumerate(src.data.model):
             for name in (n.lower() for n in [m.id, *m.aliases]):
-                if any(c in name for c in "*?["):
+                if any(c in name for c in "*?"):
                     globs.append((name, m.id, src, i))
                     continue
                 other = seen.setdefault(name, (m.id, src.path))

@@ -1,0 +1,96 @@
+"""Autumn 2026 models (Claude 5.5, GPT-6 Sol / Luna): prices by hand, with their first days.
+
+Each expected cost is tokens x the rate per 1M written out here from the source the table
+cites (``source`` / ``note``), never read back from the table, so a wrong table fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from conftest import price_one
+
+M = 1_000_000
+
+
+def at(y: int, m: int, d: int, h: int = 12) -> dt.datetime:
+    return dt.datetime(y, m, d, h, tzinfo=dt.UTC)
+
+
+# 100K input, 200K cache read, 10K 5m write, 5K 1h write, 20K output.
+MIX = dict(input_uncached=100_000, cache_read=200_000, cache_write_5m=10_000,
+           cache_write_1h=5_000, output=20_000)  # fmt: skip
+
+VECTORS = [
+    # Sonnet 5.5 at launch (model page): $2 in, $0.20 read, $2.50 5m, $4 1h, $10 out.
+    ("claude-sonnet-5-5", MIX, at(2026, 9, 30),
+     (D(100_000) * 2 + D(200_000) * D("0.20") + D(10_000) * D("2.50") + D(5_000) * 4
+      + D(20_000) * 10) / M),
+    # From 2026-10-07 the cache read is $0.10 (claudit v1.9.2, PromptFuel v1.0.23).
+    ("claude-sonnet-5-5", MIX, at(2026, 10, 7, 0),
+     (D(100_000) * 2 + D(200_000) * D("0.10") + D(10_000) * D("2.50") + D(5_000) * 4
+      + D(20_000) * 10) / M),
+    # Claude Code's 1M-context spelling and a dated suffix resolve to the same model.
+    ("claude-sonnet-5-5[1m]", dict(cache_read=M), at(2026, 11, 1), D("0.10")),
+    # "[1m]" is part of the name, not a glob character class (it matched nothing before).
+    ("claude-haiku-5-5[1m]", dict(output=10_000), at(2026, 11, 1), D(10_000) * D("0.50") / M),
+    # Opus 5.5 (model page): $4 in, $0.20 read, $5 5m, $8 1h, $20 out, flat over 1M.
+    ("claude-opus-5-5", MIX, at(2026, 9, 22, 0),
+     (D(100_000) * 4 + D(200_000) * D("0.20") + D(10_000) * 5 + D(5_000) * 8
+      + D(20_000) * 20) / M),
+    ("anthropic/claude-opus-5-5-20260922", dict(input_uncached=900_000, output=1_000),
+     at(2026, 11, 1), (D(900_000) * 4 + D(1_000) * 20) / M),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("model", "tokens", "when", "expected"), VECTORS)
+def test_claude_5_5_price_by_hand(book, model, tokens, when, expected):
+    row = price_one(book, provider="anthropic", model=model, period_start=when, **tokens)
+    assert row["price_status"] == "priced", row["unpriced_reason"]
+    assert row["cost"] == expected
+
+
+def test_claude_5_5_batch_is_half(book):
+    row = price_one(book, provider="anthropic", model="claude-opus-5-5", input_uncached=M,
+                    output=M, batch=True, period_start=at(2026, 10, 1))  # fmt: skip
+    assert row["cost"] == (D(4) + D(20)) / 2
+
+
+GPT6 = [
+    # GPT-6 Sol: $2 in, $0.20 cached, $2.50 cache write, $10 out (codexometer v0.18.4).
+    ("gpt-6-sol", dict(input_uncached=100_000, cache_read=100_000, cache_write_5m=10_000,
+     output=10_000), at(2026, 9, 22, 0),
+     (D(100_000) * 2 + D(100_000) * D("0.20") + D(10_000) * D("2.50") + D(10_000) * 10) / M),
+    # Above 272K input (cache reads count): $4 / $0.40 / $15 on every token of the request.
+    ("openai/gpt-6-sol-2026-09-22", dict(input_uncached=200_000, cache_read=72_001,
+     output=1_000), at(2026, 10, 1),
+     (D(200_000) * 4 + D(72_001) * D("0.40") + D(1_000) * 15) / M),
+    # GPT-6 Luna: $0.10 / $0.01 / $0.50; above 272K $0.20 / $0.02 / $0.75.
+    ("gpt-6-luna", dict(input_uncached=100_000, output=M), at(2026, 10, 1), D("0.01") + D("0.50")),
+    ("gpt-6-luna", dict(input_uncached=300_000, cache_read=10_000, output=10_000),
+     at(2026, 10, 1),
+     (D(300_000) * D("0.20") + D(10_000) * D("0.02") + D(10_000) * D("0.75")) / M),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("model", "tokens", "when", "expected"), GPT6)
+def test_gpt_6_price_by_hand(book, model, tokens, when, expected):
+    row = price_one(book, provider="openai", model=model, period_start=when, **tokens)
+    assert row["price_status"] == "priced", row["unpriced_reason"]
+    assert row["cost"] == expected
+
+
+@pytest.mark.parametrize(
+    ("provider", "model", "when"),
+    [
+        ("anthropic", "claude-sonnet-5-5", at(2026, 9, 27)),  # stealth testing, before release
+        ("anthropic", "claude-opus-5-5", at(2026, 9, 21)),
+        ("openai", "gpt-6-sol", at(2026, 9, 21)),
+        ("openai", "gpt-6-luna", at(2026, 9, 21)),
+    ],
+)
+def test_before_release_is_unpriced(book, provider, model, when):
+    row = price_one(book, provider=provider, model=model, output=1_000, period_start=when)
+    assert row["price_status"] == "unpriced"
