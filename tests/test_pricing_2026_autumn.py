@@ -1,4 +1,4 @@
-"""Autumn 2026 models (Claude 5.5, GPT-6 Sol / Luna): prices by hand, with their first days.
+"""2026 Claude Fable / Mythos / 5.5 and GPT-6 models: prices by hand, and their first days.
 
 Each expected cost is tokens x the rate per 1M written out here from the source the table
 cites (``source`` / ``note``), never read back from the table, so a wrong table fails.
@@ -42,6 +42,18 @@ VECTORS = [
       + D(20_000) * 20) / M),
     ("anthropic/claude-opus-5-5-20260922", dict(input_uncached=900_000, output=1_000),
      at(2026, 11, 1), (D(900_000) * 4 + D(1_000) * 20) / M),
+    # Fable 5 / Mythos 5 (same card): $10 / $1 read / $12.50 5m / $20 1h / $50.
+    ("claude-fable-5", MIX, at(2026, 6, 9, 0),
+     (D(100_000) * 10 + D(200_000) * 1 + D(10_000) * D("12.50") + D(5_000) * 20
+      + D(20_000) * 50) / M),
+    ("claude-mythos-5", dict(cache_read=M), at(2026, 7, 1), D(1)),
+    # Fable 5.1 / Mythos 5.1 from 2026-09-01: cache read $0.25, the rest as Fable 5.
+    ("claude-fable-5-1", dict(cache_read=M, output=M), at(2026, 9, 1, 0), D("0.25") + D(50)),
+    ("claude-mythos-5.1", dict(cache_read=M, output=M), at(2026, 10, 1), D("0.25") + D(50)),
+    # Fable 5.2 from 2026-11-09: $8 / $0.20 read / $10 5m / $16 1h / $40.
+    ("claude-fable-5-2", MIX, at(2026, 11, 9, 0),
+     (D(100_000) * 8 + D(200_000) * D("0.20") + D(10_000) * 10 + D(5_000) * 16
+      + D(20_000) * 40) / M),
 ]  # fmt: skip
 
 
@@ -72,6 +84,18 @@ GPT6 = [
     ("gpt-6-luna", dict(input_uncached=300_000, cache_read=10_000, output=10_000),
      at(2026, 10, 1),
      (D(300_000) * D("0.20") + D(10_000) * D("0.02") + D(10_000) * D("0.75")) / M),
+    # GPT-6 Astra from 2026-09-03: $10 / $1 / $12.50 write / $50; above 272K $20 / $2 / $75.
+    ("gpt-6-astra", dict(input_uncached=100_000, cache_read=100_000, cache_write_5m=10_000,
+     output=10_000), at(2026, 9, 3, 0),
+     (D(100_000) * 10 + D(100_000) * 1 + D(10_000) * D("12.50") + D(10_000) * 50) / M),
+    ("gpt-6-astra", dict(input_uncached=272_001, output=1_000), at(2026, 10, 1),
+     (D(272_001) * 20 + D(1_000) * 75) / M),
+    # GPT-6.1 Sol from 2026-09-29: cached $0.10 (6 Sol's $0.20); above 272K $4 / $0.20 / $15.
+    ("gpt-6.1-sol-2026-09-29", dict(input_uncached=100_000, cache_read=100_000,
+     output=10_000), at(2026, 9, 29, 0),
+     (D(100_000) * 2 + D(100_000) * D("0.10") + D(10_000) * 10) / M),
+    ("gpt-6.1-sol", dict(input_uncached=100_000, cache_read=200_000, output=10_000),
+     at(2026, 10, 1), (D(100_000) * 4 + D(200_000) * D("0.20") + D(10_000) * 15) / M),
 ]  # fmt: skip
 
 
@@ -89,6 +113,11 @@ def test_gpt_6_price_by_hand(book, model, tokens, when, expected):
         ("anthropic", "claude-opus-5-5", at(2026, 9, 21)),
         ("openai", "gpt-6-sol", at(2026, 9, 21)),
         ("openai", "gpt-6-luna", at(2026, 9, 21)),
+        ("anthropic", "claude-fable-5", at(2026, 6, 8)),
+        ("anthropic", "claude-fable-5-1", at(2026, 8, 31)),
+        ("anthropic", "claude-fable-5-2", at(2026, 11, 8)),
+        ("openai", "gpt-6-astra", at(2026, 9, 2)),
+        ("openai", "gpt-6.1-sol", at(2026, 9, 28)),
     ],
 )
 def test_before_release_is_unpriced(book, provider, model, when):
