@@ -13,6 +13,7 @@ import pytest
 from conftest import price_one
 
 M = 1_000_000
+TOKENS_M = dict(input_uncached=M, cache_read=M, output=M)  # no step below 1M here
 
 
 def at(y: int, m: int, d: int, h: int = 12) -> dt.datetime:
@@ -122,4 +123,67 @@ def test_gpt_6_price_by_hand(book, model, tokens, when, expected):
 )
 def test_before_release_is_unpriced(book, provider, model, when):
     row = price_one(book, provider=provider, model=model, output=1_000, period_start=when)
+    assert row["price_status"] == "unpriced"
+
+
+OTHERS = [
+    # Grok 4.7 (2026-09-21): $2 / $0.50 / $6; a prompt reaching 200K pays $4 / $1 / $12.
+    ("xai", "grok-4.7", dict(input_uncached=100_000, cache_read=50_000, output=10_000),
+     at(2026, 10, 1), (D(100_000) * 2 + D(50_000) * D("0.50") + D(10_000) * 6) / M),
+    ("xai", "x-ai/grok-4.7", dict(input_uncached=150_000, cache_read=50_000, output=10_000),
+     at(2026, 10, 1), (D(150_000) * 4 + D(50_000) * 1 + D(10_000) * 12) / M),
+    ("xai", "grok-4.5", dict(input_uncached=M // 10, output=M // 10), at(2026, 7, 9, 0),
+     (D(2) + D(6)) / 10),
+    ("xai", "grok-4-6", dict(input_uncached=M // 10, output=M // 10), at(2026, 8, 7, 0),
+     (D(2) + D(6)) / 10),
+    # Grok 4.3 (API from 2026-04-30): $1.25 / $0.20 / $2.50.
+    ("xai", "grok-4.3", dict(input_uncached=100_000, cache_read=50_000, output=10_000),
+     at(2026, 5, 1), (D(100_000) * D("1.25") + D(50_000) * D("0.20") + D(10_000) * D("2.50")) / M),
+    # Kimi K3 (2026-07-16): $3 / $0.30 / $15; K2.7 Code (2026-06-12): $0.95 / $0.19 / $4.
+    ("moonshot", "moonshotai/kimi-k3", TOKENS_M, at(2026, 7, 16, 0), D(3) + D("0.30") + D(15)),
+    ("moonshot", "kimi-k2.7-code", TOKENS_M, at(2026, 6, 12, 0), D("0.95") + D("0.19") + D(4)),
+    # MiniMax M2.7 (2026-03-18): $0.30 / $0.06 read / $0.375 write / $1.20.
+    ("minimax", "MiniMax-M2.7", dict(input_uncached=M, cache_read=M, cache_write_5m=M,
+     output=M), at(2026, 3, 18, 0), D("0.30") + D("0.06") + D("0.375") + D("1.20")),
+    ("minimax", "MiniMax-M2.7-highspeed", TOKENS_M, at(2026, 4, 1),
+     D("0.60") + D("0.06") + D("2.40")),
+    # MiniMax M3 from 2026-09-11: $0.30 / $0.06 / $1.20 up to 512K; above, $0.60 / $0.12 / $2.40.
+    ("minimax", "MiniMax-M3", dict(input_uncached=100_000, cache_read=100_000, output=10_000),
+     at(2026, 10, 1),
+     (D(100_000) * D("0.30") + D(100_000) * D("0.06") + D(10_000) * D("1.20")) / M),
+    ("minimax", "minimax-m3", dict(input_uncached=500_000, cache_read=12_001, output=10_000),
+     at(2026, 10, 1),
+     (D(500_000) * D("0.60") + D(12_001) * D("0.12") + D(10_000) * D("2.40")) / M),
+    # GLM-5-Turbo (2026-03-15): $1.20 / $0.24 / $4.
+    ("zhipu", "z-ai/glm-5-turbo", TOKENS_M, at(2026, 3, 15, 0), D("1.20") + D("0.24") + D(4)),
+    # Mistral Large 4 at list from 2026-10-20: $1.36 / $4.18.
+    ("mistral", "mistral-large-4", dict(input_uncached=M, output=M), at(2026, 10, 20, 0),
+     D("1.36") + D("4.18")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("provider", "model", "tokens", "when", "expected"), OTHERS)
+def test_other_2026_models_price_by_hand(book, provider, model, tokens, when, expected):
+    row = price_one(book, provider=provider, model=model, period_start=when, **tokens)
+    assert row["price_status"] == "priced", row["unpriced_reason"]
+    assert row["cost"] == expected
+
+
+@pytest.mark.parametrize(
+    ("provider", "model", "tokens", "when"),
+    [
+        # No price read for Grok 4.3 prompts of 200K or more: unpriced, never the base rate.
+        ("xai", "grok-4.3", dict(input_uncached=200_000, output=10), at(2026, 6, 1)),
+        # M3's launch price is unsettled; Large 4's promotion end is unknown.
+        ("minimax", "minimax-m3", dict(output=10), at(2026, 6, 15)),
+        ("mistral", "mistral-large-4", dict(output=10), at(2026, 10, 10)),
+        # No cached rate read for Mistral Large 4; no cache-write price for M3.
+        ("mistral", "mistral-large-4", dict(cache_read=10), at(2026, 11, 1)),
+        ("minimax", "minimax-m3", dict(cache_write_5m=10), at(2026, 11, 1)),
+        ("xai", "grok-4.7", dict(output=10), at(2026, 9, 20)),
+        ("moonshot", "kimi-k3", dict(output=10), at(2026, 7, 15)),
+    ],
+)
+def test_no_sourced_price_is_unpriced(book, provider, model, tokens, when):
+    row = price_one(book, provider=provider, model=model, period_start=when, **tokens)
     assert row["price_status"] == "unpriced"
