@@ -55,6 +55,13 @@ DISAGREE = {
     "$0.20 / $2.50",
     ("grok-4.20-0309-non-reasoning", "2026-03-09"): "as grok-4.20-0309-reasoning: genai-prices "
     "has $2 / $6, Vercel AI Gateway's xAI route $1.25 / $2.50",
+    ("claude-sonnet-5-5", "2026-09-28"): "genai-prices 0.2.3 has the $0.10 cache read from "
+    "launch; the model page lists $0.20 and claudit v1.9.2 / PromptFuel v1.0.23 date the cut "
+    "to $0.10 on 2026-10-07",
+    ("grok-4.5", "2026-07-09"): "genai-prices 0.2.3 has a $0.30 cache read; Zoo-Code issue 866 "
+    "(quoting docs.x.ai) and docs.apiyi.com give $0.50, as Grok 4.6 / 4.7 (where both agree)",
+    ("mistral-large-4", "2026-10-20"): "genai-prices 0.2.3 has a $0.14 cached rate no other "
+    "source shows; costlens leaves cache reads unpriced (it agrees on $1.36 / $4.18)",
 }
 PROVIDERS = {
     "anthropic": "anthropic",
