@@ -184,6 +184,17 @@ def test_fast_mode_does_not_combine_with_batch(book):
     assert both["unpriced_reason"] == "modifiers fast and batch do not combine (no published price)"
 
 
+def test_fast_mode_without_a_published_rate_is_unpriced_never_standard(book):
+    """Fast mode is priced only where a table publishes it (Opus 4.6: 6x, $150 output);
+    for a model without one the row is unpriced, not priced at the standard $25 / $15."""
+    at_may = dict(output=M, period_start=at(2026, 5, 1))
+    assert price_one(book, model="claude-opus-4-6", speed="fast", **at_may)["cost"] == D(150)
+    assert price_one(book, model="claude-opus-4-6", speed="standard", **at_may)["cost"] == D(25)
+    row = price_one(book, model="claude-sonnet-4-6", speed="fast", **at_may)
+    assert (row["price_status"], row["cost"]) == ("unpriced", None)
+    assert row["unpriced_reason"] == "no price for speed 'fast' of claude-sonnet-4-6"
+
+
 def test_batch_cached_override_keeps_the_published_rounding(book):
     row = price_one(
         book, model="gpt-5.4", batch=True, cache_read=M // 10, period_start=at(2026, 6, 1)

@@ -93,7 +93,7 @@ def _marker(key: str, dtype: Any) -> Any:
     return -(2**30) if dtype == nw.Int32 else -(2**62)
 
 
-_COMBO = ["_pid", "model_id", "_tier", "_tier_above", "_hits", "service_tier"]
+_COMBO = ["_pid", "model_id", "_tier", "_tier_above", "_hits", "service_tier", "speed"]
 """What a row's rates depend on, besides its own token counts."""
 
 
@@ -322,6 +322,8 @@ def _rate_reason(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
     reason = (
         pl.when(_odd_tier(book, hits))
         .then(pl.format("no price for service tier '{}' of {}", "service_tier", "model_id"))
+        .when(_odd_speed(hits))
+        .then(pl.format("no price for speed '{}' of {}", "speed", "model_id"))
         .when(pl.col("_clash").is_not_null())
         .then(pl.format("{} do not combine (no published price)", "_clash"))
     )
@@ -347,6 +349,14 @@ def _no_period(book: Book) -> nw.Expr:
         .then(nw.format("no price for {} before its first period ({})", "model_id", starts))
         .otherwise(nw.format("no price for {} on {}", "model_id", on))
     )
+
+
+def _odd_speed(hits: list[modifiers.Hit]) -> pl.Expr:
+    """A speed other than standard (fast mode) that no modifier prices for this row: never
+    priced at the standard rate, which would understate it."""
+    speed = pl.col("speed")
+    priced = pl.any_horizontal(pl.lit(False), *[h.expr for h in hits if "speed" in h.mod.when])
+    return (speed.is_not_null() & (speed != "standard") & ~priced).fill_null(False)
 
 
 def _odd_tier(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
