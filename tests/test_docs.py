@@ -116,7 +116,8 @@ def test_the_readme_starts_with_the_two_quick_start_commands():
     assert blocks[:2] == [
         "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/costlens report "
         "samples/ -o report.xlsx",
-        "python3 -m venv .venv && .venv/bin/pip install -q '.[test]' && .venv/bin/python -m pytest -n auto",
+        "python3 -m venv .venv && .venv/bin/pip install -q '.[test]' && .venv/bin/python -m pytest "
+        "-n auto",
     ]
 
 
