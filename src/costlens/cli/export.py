@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import paths_option, progress
+from .options import fallback_prices_option, paths_option, price_date_option, progress
 
 
 @click.group()
@@ -38,17 +38,8 @@ def export() -> None:
     "pricing_paths",
     "Price tables or a terms file layered over the bundled ones (terms: ContractedCost).",
 )
-@click.option(
-    "--price-date",
-    metavar="YYYY-MM-DD",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Reprice all usage at the prices in force on this date (UTC).",
-)
-@click.option(
-    "--fallback-prices",
-    is_flag=True,
-    help="Price models the tables do not know from genai-prices' data (marked third-party).",
-)
+@price_date_option
+@fallback_prices_option
 @click.option(
     "--billing-account",
     default="unstated",

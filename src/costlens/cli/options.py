@@ -60,6 +60,22 @@ def start_engine(name: str, remote: str | None) -> Any:
     return SparkEngine.start(remote)
 
 
+price_date_option = click.option(
+    "--price-date",
+    metavar="YYYY-MM-DD",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Reprice all usage at the prices in force on this date (UTC).",
+)
+"""``--price-date``: every row priced at one day's prices (report and export)."""
+
+fallback_prices_option = click.option(
+    "--fallback-prices",
+    is_flag=True,
+    help="Price models the tables do not know from genai-prices' data (marked third-party).",
+)
+"""``--fallback-prices``: the optional third-party price layer (report and export)."""
+
+
 def review_rate_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--review-rate USD_PER_HOUR``, read as Decimal (shared by report and compare)."""
     return click.option(

@@ -11,8 +11,10 @@ import click
 
 from .options import (
     engine_options,
+    fallback_prices_option,
     output_option,
     paths_option,
+    price_date_option,
     progress,
     review_rate_option,
     start_engine,
@@ -53,17 +55,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
     "pricing_paths",
     "Price tables (file or folder) layered over the bundled ones; listed in the report.",
 )
-@click.option(
-    "--price-date",
-    metavar="YYYY-MM-DD",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Reprice all usage at the prices in force on this date (UTC).",
-)
-@click.option(
-    "--fallback-prices",
-    is_flag=True,
-    help="Price models the tables do not know from genai-prices' data (marked third-party).",
-)
+@price_date_option
+@fallback_prices_option
 @click.option("--strict", is_flag=True, help="Fail if any input row is rejected.")
 @review_rate_option(
     "Price the run logs' review_minutes at this hourly rate (own column, not model spend)."
