@@ -93,3 +93,13 @@ def check_golden(stem: str, paths: list[Path], renames: dict[str, str] | None = 
             path.write_text(text)
         assert path.exists(), f"{path} missing: run COSTLENS_REGEN=1 pytest"
         assert text == path.read_text(), f"{stem} {name} differs from {path}"
+
+
+TERMS_HEAD = 'schema_version = 1\nterms = "Acme Corp negotiated terms"\n'
+
+
+def terms_file(directory: Path, *blocks: str, name: str = "terms.toml") -> Path:
+    """A negotiated-terms file: the schema head, then the [[discount]] / [[credit]] blocks given."""
+    path = directory / name
+    path.write_text(TERMS_HEAD + "".join(blocks))
+    return path

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 
 import polars as pl
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, terms_file
 
 from costlens import pipeline
 from costlens.pricing.credits import drawdown
@@ -75,9 +75,7 @@ def test_a_credit_window_limits_what_it_pays():
     assert (got["covered_cost"], got["applied"]) == (D(80), D(80))
 
 
-DISCOUNT = """schema_version = 1
-terms = "Acme"
-
+DISCOUNT = """
 [[discount]]
 name = "oa-20"
 percent = "20"
@@ -89,8 +87,7 @@ source = "order form s.3"
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    path = tmp_path_factory.mktemp("terms") / "terms.toml"
-    path.write_text(DISCOUNT)
+    path = terms_file(tmp_path_factory.mktemp("terms"), DISCOUNT)
     base = pipeline.run([SAMPLES], model_stats=False)
     return base, pipeline.run([SAMPLES], pricing_paths=[path], model_stats=False)
 
@@ -138,9 +135,7 @@ def test_the_pricing_sheet_shows_the_terms_columns(runs, tmp_path):
     assert {"Negotiated terms", "Cost at list", "Terms change"} <= set(header)
 
 
-CREDIT = """schema_version = 1
-terms = "Acme"
-
+CREDIT = """
 [[credit]]
 name = "oa-startup"
 amount = "100"
@@ -158,8 +153,7 @@ def test_the_workbook_shows_the_terms_and_the_credit_day_by_day(runs, tmp_path):
     from costlens.reports.excel import write_workbook
 
     base, _ = runs
-    path = tmp_path / "credit.toml"
-    path.write_text(DISCOUNT + CREDIT.split('terms = "Acme"\n', 1)[1])
+    path = terms_file(tmp_path, DISCOUNT, CREDIT)
     report = pipeline.run([SAMPLES], pricing_paths=[path], model_stats=False)
     out = tmp_path / "r.xlsx"
     write_workbook(report, out)

@@ -7,12 +7,11 @@ from decimal import Decimal as D
 
 import polars as pl
 import pytest
-from conftest import SAMPLES, price_one
+from conftest import SAMPLES, price_one, terms_file
 
 from costlens import pipeline, pricing
 from costlens.errors import PricingError
 
-HEAD = 'schema_version = 1\nterms = "Acme Corp negotiated terms"\n'
 DISCOUNT_OPENAI = """
 [[discount]]
 name = "openai-enterprise"
@@ -23,12 +22,6 @@ source = "OpenAI order form 2025-01, section 3"
 """
 
 
-def _terms(tmp_path, body: str):
-    path = tmp_path / "terms.toml"
-    path.write_text(HEAD + body)
-    return path
-
-
 @pytest.fixture(scope="module")
 def base_samples():
     return pipeline.run([SAMPLES], model_stats=False)
@@ -37,7 +30,7 @@ def base_samples():
 def test_a_20_percent_discount_changes_exactly_that_providers_rows_by_20_percent(
     tmp_path, base_samples
 ):
-    terms = _terms(tmp_path, DISCOUNT_OPENAI)
+    terms = terms_file(tmp_path, DISCOUNT_OPENAI)
     discounted = pipeline.run([SAMPLES], pricing_paths=[terms], model_stats=False)
     key = ["source_file", "source_line", "usage_row", "part"]
     before = base_samples.usage.select(*key, "model_id", "cost", "price_modifiers")
@@ -62,7 +55,7 @@ def test_a_20_percent_discount_changes_exactly_that_providers_rows_by_20_percent
 
 
 def test_discount_by_model_family_and_account_from_a_date(tmp_path):
-    book = pricing.load([_terms(tmp_path, """
+    book = pricing.load([terms_file(tmp_path, """
 [[discount]]
 name = "sonnet-team-a"
 percent = "15"
@@ -84,7 +77,7 @@ source = "Anthropic MSA amendment 2"
 
 
 def test_committed_price_and_uplift_and_price_date(tmp_path):
-    book = pricing.load([_terms(tmp_path, """
+    book = pricing.load([terms_file(tmp_path, """
 [[committed]]
 name = "gpt-5-commit"
 provider = "openai"
@@ -121,7 +114,7 @@ def _frame(**values):
 
 
 def test_credits_and_fx_are_stated_beside_the_total(tmp_path, base_samples):
-    terms = _terms(tmp_path, """billing_currency = "EUR"
+    terms = terms_file(tmp_path, """billing_currency = "EUR"
 
 [[credit]]
 name = "openai-startup"
@@ -155,7 +148,7 @@ source = "ECB reference rate 2025-12-16"
 
 
 def test_terms_errors_name_the_file(tmp_path):
-    bad = _terms(tmp_path, DISCOUNT_OPENAI.replace('["openai"]', '["opneai"]'))
+    bad = terms_file(tmp_path, DISCOUNT_OPENAI.replace('["openai"]', '["opneai"]'))
     with pytest.raises(PricingError, match=r"terms.toml: openai-enterprise: no price table for"):
         pricing.load([bad])
 
@@ -166,7 +159,7 @@ def test_pricing_diff_shows_what_a_terms_file_changes(tmp_path):
 
     from costlens.cli import cli
 
-    terms = _terms(tmp_path, DISCOUNT_OPENAI.replace("2025-01-01", "2099-01-01"))
+    terms = terms_file(tmp_path, DISCOUNT_OPENAI.replace("2025-01-01", "2099-01-01"))
     tables = str(ROOT / "pricing")
     result = CliRunner().invoke(cli, ["pricing", "diff", tables, tables, "--pricing", str(terms)])
     assert result.exit_code == 0, result.output
