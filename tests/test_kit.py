@@ -91,6 +91,11 @@ def test_times_mixed_in_one_column(text, when):
     # Other forms in the same column must not change how this one is read.
     frame = pl.DataFrame({"v": ["2026-01-01T00:00:00Z", text, "2026-01-01"]})
     assert frame.select(kit.utc(pl.col("v")))[1, 0] == when
+    # Billing periods are parsed once per distinct text: the same value in any row, with repeats
+    # and nulls around it.
+    repeated = pl.DataFrame({"v": [text, None, "2026-01-01", text, "garbage", None, text]})
+    got = repeated.select(kit.utc_repeated(pl.col("v")))["v"].to_list()
+    assert got == [when, None, dt.datetime(2026, 1, 1, tzinfo=UTC), when, None, None, when]
 
 
 def test_count_value_of_decoded_json():
@@ -125,3 +130,14 @@ def test_every_reader_declares_the_kit_base():
     frame = pl.DataFrame({"output": [1, 1]})
     kept, dupes = plain.dedupe(frame)
     assert kept.height == 2 and dupes.height == 0
+
+
+def test_repeated_times_of_no_rows_or_only_nulls():
+    for values in ([], [None, None]):
+        frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+        got = frame.select(kit.utc_repeated(pl.col("v")))["v"]
+        assert got.dtype == pl.Datetime("us", "UTC")
+        assert got.to_list() == values
+    # A column the file does not have is a null literal.
+    absent = pl.DataFrame({"v": [1, 2]}).select(kit.utc_repeated(pl.lit(None, pl.String)))
+    assert absent.to_series().to_list() == [None]

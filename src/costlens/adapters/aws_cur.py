@@ -120,7 +120,7 @@ def _legacy_tags(columns: list[str]) -> pl.Expr:
 
 def _product_name() -> pl.Expr:
     """The product name: its own column, or the ``product`` map's ``product_name`` (CUR 2.0)."""
-    in_map = pl.col("product").str.json_path_match("$.product_name")
+    in_map = kit.per_distinct(pl.col("product"), lambda m: m.str.json_path_match("$.product_name"))
     return pl.coalesce("product_name", in_map).alias("_pname")
 
 
@@ -171,8 +171,8 @@ def _columns(path: Path) -> list[pl.Expr]:
         pl.lit("bedrock").alias("provider"),
         pl.when(marketplace).then(pl.col("_pname")).otherwise("usage_type").alias("model"),
         label.struct.field("model").alias("model_canonical"),
-        kit.utc(pl.col("start")).alias("period_start"),
-        kit.utc(pl.col("end")).alias("period_end"),
+        kit.utc_repeated(pl.col("start")).alias("period_start"),
+        kit.utc_repeated(pl.col("end")).alias("period_end"),
         pl.lit(True).alias("aggregated"),
         record.alias("request_id"),
         pl.col("account").alias("project"),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -468,6 +469,25 @@ def utc(expr: pl.Expr) -> pl.Expr:
     zoned = pl.when(t.str.contains(r"[+-]\d\d:\d\d$")).then(t).otherwise(t + "+00:00")
     full = zoned.str.replace(r"(:\d\d)([+-]\d\d:\d\d)$", "${1}.0${2}")
     return full.str.to_datetime(_ISO, time_zone="UTC", strict=False, time_unit="us")
+
+
+def per_distinct(expr: pl.Expr, rule: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``rule(expr)`` computed once per distinct non-null value (null stays null).
+
+    Billing exports repeat a few texts (periods, product maps) over millions of rows: the rule
+    runs on the distinct values and each row finds its own by binary search. On a column of
+    distinct values it costs more than ``rule`` itself (~2.4x for ``utc``): use it where values
+    repeat.
+    """
+    distinct = expr.drop_nulls().unique().sort()
+    at = distinct.search_sorted(expr.fill_null(distinct.first()))
+    # One null after the values: a column of only nulls (or a null literal) gathers from it.
+    return pl.when(expr.is_not_null()).then(rule(distinct).extend_constant(None, 1).gather(at))
+
+
+def utc_repeated(expr: pl.Expr) -> pl.Expr:
+    """``utc`` of a period column (1M CUR rows, 59 distinct texts: 2.8 -> 0.2 s CPU)."""
+    return per_distinct(expr.cast(pl.String), utc)
 
 
 def unix_seconds(expr: pl.Expr) -> pl.Expr:
