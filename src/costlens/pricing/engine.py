@@ -339,15 +339,41 @@ def _rate_reason(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
 def _no_period(book: Book) -> nw.Expr:
     """Why no period prices the row, worded to group: one reason per model (before its first
     period) or per model and day, never one per timestamp (Data quality counts each reason)."""
-    first = {mid: min(p.start for p in m.period) for mid, (_, m) in book.models.items() if m.period}
-    starts = nw.col("model_id").replace_strict(
-        {k: v.strftime("%Y-%m-%d") for k, v in first.items()}, default=None, return_dtype=nw.String
-    )
+    starts = _first_start(book)
     on = nw.col("_at").dt.to_string("%Y-%m-%d")
     return (
         nw.when((on < starts).fill_null(False))
         .then(nw.format("no price for {} before its first period ({})", "model_id", starts))
         .otherwise(nw.format("no price for {} on {}", "model_id", on))
+    )
+
+
+def _first_start(book: Book) -> nw.Expr:
+    """The day (text) a row's model is first priced, by ``model_id`` (Narwhals'
+    ``replace_strict`` has no Spark Connect form: a tree of ``is_in`` branches instead)."""
+    by_day: dict[str, list[str]] = {}
+    for mid, (_, m) in book.models.items():
+        if m.period:
+            day = min(p.start for p in m.period).strftime("%Y-%m-%d")
+            by_day.setdefault(day, []).append(mid)
+    days = sorted(by_day.items())
+    if not days:
+        return nw.lit(None, nw.String)
+    every = [i for _, ids in days for i in ids]
+    return nw.when(nw.col("model_id").is_in(every)).then(_pick(days))
+
+
+def _pick(days: list[tuple[str, list[str]]]) -> nw.Expr:
+    """The day of the group holding ``model_id``, by halves: a chain of one branch per day
+    nests too deep for Spark Connect's plan (protobuf) depth limit."""
+    if len(days) == 1:
+        return nw.lit(days[0][0])
+    half = len(days) // 2
+    left = [i for _, ids in days[:half] for i in ids]
+    return (
+        nw.when(nw.col("model_id").is_in(left))
+        .then(_pick(days[:half]))
+        .otherwise(_pick(days[half:]))
     )
 
 
