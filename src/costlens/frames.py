@@ -114,6 +114,67 @@ def persist(frame: Frame) -> Frame:
     return lazy(native.localCheckpoint(eager=True))
 
 
+def join_small(
+    frame: Frame,
+    table: pl.DataFrame,
+    on: list[str],
+    how: str = "left",
+    nulls_equal: bool = False,
+) -> Frame:
+    """Join a small polars ``table`` (``beside``) to ``frame`` on ``on``; with ``nulls_equal`` a
+    null key matches a null key.
+
+    Polars keeps ``frame``'s row order (measured cheaper than an unordered join when the right
+    side is small, and a narrow frame that keeps the row order attaches without a sort) and
+    matches nulls natively. Narwhals joins have no ``nulls_equal``: on Spark both sides join on
+    keys with nulls replaced by a marker no real key takes."""
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        return lazy(
+            native.join(
+                table.lazy(),
+                on=on,
+                how=how,  # type: ignore[arg-type]
+                maintain_order="left",
+                nulls_equal=nulls_equal,
+            )
+        )
+    if not nulls_equal:
+        return frame.join(beside(frame, table), on=on, how=how)  # type: ignore[arg-type]
+    marked = {k: _marker(frame.collect_schema()[k]) for k in on}
+    right = table.with_columns(
+        [pl.col(k).fill_null(v).alias(f"_j_{k}") for k, v in marked.items()]
+    ).drop(on)
+    left = frame.with_columns([nw.col(k).fill_null(v).alias(f"_j_{k}") for k, v in marked.items()])
+    keys = [f"_j_{k}" for k in on]
+    return left.join(beside(frame, right), on=keys, how=how).drop(keys)  # type: ignore[arg-type]
+
+
+def _marker(dtype: Any) -> Any:
+    """A value no real key takes, in the key's type."""
+    if dtype == nw.String:
+        return "\x00"
+    return -(2**30) if dtype == nw.Int32 else -(2**62)
+
+
+def attach(frame: Frame, columns: Frame, key: str) -> Frame:
+    """``frame`` plus every other column of ``columns`` (at most one row per ``key``; a key it
+    lacks gets nulls): a left join on ``key`` that keeps ``frame``'s rows and order.
+
+    The stages compute on narrow frames (a key and the few columns a rule reads) and attach the
+    results to the wide rows once. Polars gathers nothing from the wide side: ``columns`` in
+    the same key order (a narrow frame that kept the row order) is placed beside ``frame`` as it
+    is, otherwise only the key column is joined. Pass a materialised ``frame`` (``persist``)."""
+    native, right = frame.to_native(), columns.to_native()
+    if not isinstance(native, pl.LazyFrame):
+        return frame.join(columns, on=key, how="left")
+    left, got = native.collect(), right.collect()
+    if got.height != left.height or not got[key].equals(left[key]):
+        keys = left.lazy().select(key)
+        got = keys.join(got.lazy(), on=key, how="left", maintain_order="left").collect()
+    return lazy(pl.concat([left, got.drop(key)], how="horizontal"))
+
+
 def in_order(frame: Frame, by: str) -> Frame:
     """Rows in ``by`` order on polars, where the row order is part of the output (joins do not
     keep it); Spark output has no order to keep, so no global sort is paid for there."""

@@ -36,7 +36,6 @@ PRICED = schema.PRICED
 
 _MILLION = Decimal(1_000_000)
 _THOUSAND = Decimal(1_000)
-_EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
 def price(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame:
@@ -47,50 +46,60 @@ def price(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame:
         book: the loaded price tables.
         at: reprice everything as of this instant instead of each row's own time.
     """
-    when = nw.lit(at, frames.UTC_TIME) if at else nw.col("period_start")
-    # A billing adapter that maps a vendor label (CUR usage type, Azure meter, GCP SKU) to a
-    # model name states it in ``model_canonical``; ``model`` keeps the raw label.
-    usage = frames.row_index(usage, "_in").with_columns(
-        _name=nw.coalesce("model_canonical", "model")
-    )
-    rows = _join_null_safe(usage, _resolved(usage, book), ["provider", "_name"])
-    rows = rows.with_columns(_at=when)
-    rows = intervals.during(rows, _aliases(book), "_key").with_columns(model_id=_model_id())
-    periods = _periods(book)
-    tiers = _max_tiers(book)
-    rows = intervals.during(rows, periods.select("model_id", "_from", *_per_row(tiers)), "model_id")
-    rows = rows.with_columns(_tier=_tier_index(tiers)).with_columns(
-        _tier_above=_tier_pick(nw, tiers, "above", nw.lit(0, nw.Int64)).fill_null(0)
-    )
+    usage = frames.persist(frames.row_index(usage, "_in"))
+    # Every rule reads a few columns: work on a narrow frame of those (joins then gather only
+    # them) and attach the price columns to the wide rows once, at the end.
+    rows = frames.persist(_located(usage.select("_in", *_inputs(book)), book, at))
     rows = modifiers.local_times(rows, book.providers)
     hits = modifiers.hits(book.providers)
     rows = frames.persist(rows.with_columns(_hits=_bits([h.expr for h in hits])))
     # Rates depend only on (period, tier, which modifiers apply, service tier): work them out
     # once per distinct combination, not once per row, then join them back.
+    tiers = _max_tiers(book)
     combos = frames.to_polars(rows.select(_COMBO).unique())
-    rates = _rates(combos.lazy(), periods.lazy(), hits, book, tiers).collect()
-    rows = _join_null_safe(rows, rates, _COMBO)
-    rows = rows.with_columns(_reason=_unpriced_reason(book))
-    return frames.in_order(_costs(rows, book.version, tiers), "_in")
+    rates = _rates(combos.lazy(), _periods(book).lazy(), hits, book, tiers).collect()
+    rows = frames.join_small(rows, rates, _COMBO, nulls_equal=True)
+    rows = frames.persist(rows.with_columns(_code=_reason_code()))
+    # The reason text only for the rows that have one (every branch of a when/then chain is
+    # computed for every row it sees).
+    why = rows.filter(~nw.col("_code").is_null()).select("_in", _reason=_reason_text(book))
+    out = _costs(frames.attach(rows, why, "_in"), book.version, tiers)
+    return frames.conform(
+        frames.attach(usage, out, "_in"), {"_in": pl.Int64(), **PRICED}, "pricing (engine)"
+    )
 
 
-def _join_null_safe(rows: Frame, table: pl.DataFrame, keys: list[str]) -> Frame:
-    """Left-join a small polars ``table`` on ``keys``, a null key matching a null key (Narwhals
-    joins have no ``nulls_equal``: both sides join on keys with nulls replaced by a marker)."""
-    marked = {k: _marker(k, rows.collect_schema()[k]) for k in keys}
-    right = table.with_columns(
-        [pl.col(k).fill_null(v).alias(f"_j_{k}") for k, v in marked.items()]
-    ).drop(keys)
-    left = rows.with_columns([nw.col(k).fill_null(v).alias(f"_j_{k}") for k, v in marked.items()])
-    on = [f"_j_{k}" for k in keys]
-    return left.join(frames.beside(rows, right), on=on, how="left").drop(on)
+def _inputs(book: Book) -> list[str]:
+    """The usage columns pricing reads (the modifiers' ``when`` columns included)."""
+    used = ["provider", "model", "model_canonical", "period_start", "aggregated"]
+    used += ["context_window", "service_tier", "speed", *TOKEN_BUCKETS, *FEES]
+    named = {c for f in book.providers.values() for m in f.modifier for c in m.when}
+    return used + sorted(named - set(used))
 
 
-def _marker(key: str, dtype: Any) -> Any:
-    """A value no real key takes, in the key's type."""
-    if dtype == nw.String:
-        return "\x00"
-    return -(2**30) if dtype == nw.Int32 else -(2**62)
+def _located(rows: Frame, book: Book, at: dt.datetime | None) -> Frame:
+    """Narrow rows plus the model id, price period and cliff tier each row falls in; ``rows``
+    is persisted (the lookups run on a frame of the key columns alone, then attach)."""
+    when = nw.lit(at, frames.UTC_TIME) if at else nw.col("period_start")
+    # A billing adapter that maps a vendor label (CUR usage type, Azure meter, GCP SKU) to a
+    # model name states it in ``model_canonical``; ``model`` keeps the raw label.
+    rows = frames.persist(
+        rows.with_columns(_name=nw.coalesce("model_canonical", "model"), _at=when)
+    )
+    keys = rows.select("_in", "provider", "_name", "_at")
+    keys = frames.join_small(keys, _resolved(keys, book), ["provider", "_name"], nulls_equal=True)
+    keys = frames.persist(keys)
+    # A moving alias resolves by date; any other key is its own model id.
+    moving = keys.filter(nw.col("_key").str.starts_with(ALIAS)).select("_in", "_key", "_at")
+    moving = intervals.during(moving, _aliases(book), "_key").select("_in", "_target")
+    keys = frames.attach(keys, moving, "_in").with_columns(model_id=_model_id())
+    tiers = _max_tiers(book)
+    periods = _periods(book).select("model_id", "_from", *_per_row(tiers))
+    keys = intervals.during(keys, periods, "model_id").drop("provider", "_name", "_at", "_target")
+    rows = frames.attach(rows, frames.persist(keys), "_in")
+    return rows.with_columns(_tier=_tier_index(tiers)).with_columns(
+        _tier_above=_tier_pick(nw, tiers, "above", nw.lit(0, nw.Int64)).fill_null(0)
+    )
 
 
 _COMBO = ["_pid", "model_id", "_tier", "_tier_above", "_hits", "service_tier", "speed"]
@@ -146,14 +155,12 @@ def _resolved(usage: Frame, book: Book) -> pl.DataFrame:
 
 
 def _aliases(book: Book) -> pl.DataFrame:
-    """Interval table: a model id resolves to itself; a moving alias to its target by date."""
-    rows = [(m, _EPOCH, m) for m in book.models] + book.alias_targets()
-    frame = pl.DataFrame(
-        rows,
+    """Interval table: a moving alias to its target by date."""
+    return pl.DataFrame(
+        book.alias_targets(),
         schema={"_key": pl.String, "_from": schema.UTC_TIME, "_target": pl.String},
         orient="row",
     )
-    return frame
 
 
 def _model_id() -> nw.Expr:
@@ -294,24 +301,52 @@ def _clashes(hits: list[modifiers.Hit]) -> pl.Expr:
     return out
 
 
-def _unpriced_reason(book: Book) -> nw.Expr:
-    """Why a row cannot be priced (null: it can), checked in this order."""
-    day = nw.format("{} UTC", nw.col("_at").dt.to_string("%Y-%m-%d %H:%M:%S"))
-    reason = (
+_REASONS = 5
+"""Reason codes before the per-bucket ones (``_reason_code``)."""
+_MISSING = [*RATE_FOR.items(), *((f, f) for f in FEES)]
+"""(usage column, rate) pairs whose rate must exist when the column is above zero."""
+
+
+def _reason_code() -> nw.Expr:
+    """Why a row cannot be priced, as a number (null: it can), checked in this order: no
+    model, unknown model, alias naming no model, no period, a rate-level reason, then each
+    bucket with tokens but no rate. The text (``_reason_text``) is made for these rows only."""
+    code = (
         nw.when(nw.col("model").is_null())
-        .then(nw.lit("no model named in the source row"))
+        .then(nw.lit(1))
         .when(nw.col("_key").is_null())
-        .then(nw.format("unknown model '{}': add it to a pricing table or pass --pricing", "_name"))
+        .then(nw.lit(2))
         .when(nw.col("model_id").is_null())
-        .then(nw.format("alias '{}' names no model at {}", "model", day))
+        .then(nw.lit(3))
         .when(nw.col("p_from").is_null() | (nw.col("_at") >= nw.col("p_to")).fill_null(False))
-        .then(_no_period(book))
+        .then(nw.lit(4))
         .when(~nw.col("_rate_reason").is_null())
+        .then(nw.lit(5))
+    )
+    for j, (bucket, rate) in enumerate(_MISSING):
+        missing = (nw.col(bucket) > 0) & nw.col(f"_rate_{rate}").is_null()
+        code = code.when(missing).then(nw.lit(_REASONS + 1 + j))
+    return code.otherwise(nw.lit(None)).cast(nw.Int32)
+
+
+def _reason_text(book: Book) -> nw.Expr:
+    """The unpriced reason of a row with a ``_reason_code``."""
+    day = nw.format("{} UTC", nw.col("_at").dt.to_string("%Y-%m-%d %H:%M:%S"))
+    code = nw.col("_code")
+    reason = (
+        nw.when(code == 1)
+        .then(nw.lit("no model named in the source row"))
+        .when(code == 2)
+        .then(nw.format("unknown model '{}': add it to a pricing table or pass --pricing", "_name"))
+        .when(code == 3)
+        .then(nw.format("alias '{}' names no model at {}", "model", day))
+        .when(code == 4)
+        .then(_no_period(book))
+        .when(code == 5)
         .then(nw.col("_rate_reason"))
     )
-    for bucket, rate in [*RATE_FOR.items(), *((f, f) for f in FEES)]:
-        missing = (nw.col(bucket) > 0) & nw.col(f"_rate_{rate}").is_null()
-        reason = reason.when(missing).then(
+    for j, (_, rate) in enumerate(_MISSING):
+        reason = reason.when(code == _REASONS + 1 + j).then(
             nw.format(f"no {rate} rate for {{}} at {{}}", "model_id", day)
         )
     return reason.otherwise(nw.lit(None, nw.String))
@@ -400,7 +435,7 @@ def _odd_tier(book: Book, hits: list[modifiers.Hit]) -> pl.Expr:
 
 
 def _costs(rows: Frame, version: str, tiers: int) -> Frame:
-    priced = nw.col("_reason").is_null()
+    priced = nw.col("_code").is_null()
     zero = nw.lit(Decimal(0), frames.MONEY)
     costs = {
         f"cost_{k}": nw.when(priced).then((nw.col(k) * nw.col(f"_rate_{r}")).cast(frames.MONEY))
@@ -432,4 +467,4 @@ def _costs(rows: Frame, version: str, tiers: int) -> Frame:
         cost_currency=nw.when(priced).then(nw.col("p_currency")),
         pricing_version=nw.lit(version),
     )
-    return frames.conform(out, {"_in": pl.Int64(), **PRICED}, "pricing (engine)")
+    return frames.conform(out, {"_in": pl.Int64(), **schema.PRICE_COLUMNS}, "pricing (engine)")

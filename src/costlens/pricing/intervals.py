@@ -31,12 +31,13 @@ def during(rows: Frame, table: pl.DataFrame, key: str, at: str = "_at") -> Frame
     the left equi-join on the key followed by the range filter keeps exactly one row per
     input row (a null ``at`` keeps the leading empty entry).
     """
-    spans = frames.beside(rows, _spans(table, key))
+    spans = _spans(table, key)
     lo, hi, t = nw.col("_lo"), nw.col("_hi"), nw.col(at)
     inside = (lo <= t).fill_null(True) & (t < hi).fill_null(True)
     first = lo.is_null() & nw.col("_lead")
     keep = nw.col("_lead").is_null() | nw.when(t.is_null()).then(first).otherwise(inside)
-    return rows.join(spans, on=key, how="left").filter(keep).drop("_lo", "_hi", "_lead")
+    joined = frames.join_small(rows, spans, [key])
+    return joined.filter(keep).drop("_lo", "_hi", "_lead")
 
 
 def _spans(table: pl.DataFrame, key: str) -> pl.DataFrame:

@@ -49,10 +49,18 @@ class Hit:
 
 def local_times(rows: Frame, providers: dict[str, ProviderFile]) -> Frame:
     """``rows`` plus the wall-clock time of ``_at`` in each time zone a modifier window names
-    (``_local_<tz>``), which ``hits`` reads."""
-    zones = sorted({w.tz for f in providers.values() for m in f.modifier for w in m.window})
-    for tz in zones:
-        rows = intervals.local_time(rows, "_at", tz, _local(tz))
+    (``_local_<tz>``), which ``hits`` reads. Only the rows of the models those windows cover get
+    one (the others are null: their window test is false anyway); ``rows``: persisted, with
+    ``_in``."""
+    zones: dict[str, set[str]] = {}
+    for f in providers.values():
+        for m in f.modifier:
+            for w in m.window:
+                zones.setdefault(w.tz, set()).update(_model_ids(f, m))
+    for tz, ids in sorted(zones.items()):
+        some = rows.filter(nw.col("model_id").is_in(sorted(ids))).select("_in", "_at")
+        local = intervals.local_time(some, "_at", tz, _local(tz)).select("_in", _local(tz))
+        rows = frames.attach(rows, local, "_in")
     return rows
 
 
