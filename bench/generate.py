@@ -225,44 +225,53 @@ def claude(out: Path, files: int, mb: float, seed: int) -> None:
     print(f"wrote {n_files} files, {size / 1e6:.0f} MB under {out / 'projects'}")
 
 
-def bigfile(out: Path, mb: float, seed: int) -> None:
-    """One session file of ``mb`` MB (a long-running agent), written in chunks."""
-    rng = random.Random(seed)
-    folder = out / "projects" / "-home-dev-src-big"
+def _single(out: Path, name: str, number: int, n: int, seed: int) -> tuple[Path, Session]:
+    """A session of ``n`` responses in its own project folder ``-home-dev-src-<name>``."""
+    folder = out / "projects" / f"-home-dev-src-{name}"
     folder.mkdir(parents=True, exist_ok=True)
-    sid = "0b1a5e55-0000-4000-8000-000000000001"
-    s = Session(rng, sid, "/home/dev/src/big", START)
-    target, done = mb * 1e6, 0
-    with open(folder / f"{sid}.jsonl", "w") as f:
+    sid = f"0b1a5e55-0000-4000-8000-{number:012d}"
+    s = Session(random.Random(seed), sid, f"/home/dev/src/{name}", START)
+    s.build(n)
+    return folder / f"{sid}.jsonl", s
+
+
+def bigfile(out: Path, mb: float, seed: int) -> None:
+    """One session file of ``mb`` MB (a long-running agent).
+
+    One block of 2,000 responses (~30 MB) is built once and written again and again, each
+    copy with its own message and request ids (the block number in their prefix, so no copy
+    is a replay of another); the copies share their timestamps. ~1 min for 5 GB where
+    building every line took ~30 min.
+    """
+    path, s = _single(out, "big", 1, 2000, seed)
+    s.agents.clear()
+    block = "\n".join(s.lines) + "\n"
+    assert '"msg_00' not in block and '"req_00' not in block
+    target, done, k = mb * 1e6, 0, 0
+    with open(path, "w") as f:
         while done < target:
-            s.lines = []
-            s.build(2000)
-            s.agents.clear()
-            chunk = "\n".join(s.lines) + "\n"
-            f.write(chunk)
-            done += len(chunk)
-    print(f"wrote {done / 1e6:.0f} MB to {folder}")
+            ids = f"{k:04x}"
+            copy = block.replace('"msg_01', f'"msg_0{ids}').replace('"req_011C', f'"req_0{ids}')
+            f.write(copy)
+            done += len(copy)
+            k += 1
+    print(f"wrote {path.stat().st_size / 1e6:.0f} MB to {path}")
 
 
 def bigline(out: Path, mb: float, seed: int) -> None:
     """A small session whose one user line holds ``mb`` MiB of text (a pasted log)."""
-    rng = random.Random(seed)
-    folder = out / "projects" / "-home-dev-src-line"
-    folder.mkdir(parents=True, exist_ok=True)
-    sid = "0b1a5e55-0000-4000-8000-000000000002"
-    s = Session(rng, sid, "/home/dev/src/line", START)
-    s.build(50)
+    path, s = _single(out, "line", 2, 50, seed)
     u = s._base("user", False, None)
     u["message"] = {"role": "user", "content": "@@BODY@@"}
     u.update(uuid=s._uuid(), timestamp=s._tick(1, 2))
     head, tail = _dump(u).split("@@BODY@@")
-    with open(folder / f"{sid}.jsonl", "w") as f:
+    with open(path, "w") as f:
         f.write("\n".join(s.lines[:60]) + "\n" + head)
         block = "y" * (1 << 20)
         for _ in range(int(mb)):
             f.write(block)
         f.write(tail + "\n" + "\n".join(s.lines[60:]) + "\n")
-    print(f"wrote a {int(mb)} MiB line to {folder}")
+    print(f"wrote a {int(mb)} MiB line to {path.parent}")
 
 
 def codex(out: Path, files: int, seed: int) -> None:

@@ -47,6 +47,24 @@ ANTHROPIC_USAGE = pl.Struct(
     }
 )
 
+ANTHROPIC_ITERATION = pl.Struct(
+    {
+        "type": pl.String,
+        "model": pl.String,
+        "input_tokens": _INT,
+        "output_tokens": _INT,
+        "cache_read_input_tokens": _INT,
+        "cache_creation_input_tokens": _INT,
+        "cache_creation": ANTHROPIC_USAGE.to_schema()["cache_creation"],
+    }
+)
+"""One item of a Messages ``usage.iterations`` list (an ``advisor_message`` is a call to another
+model inside the response); the Claude Code log and the raw Messages logs share it."""
+
+ANTHROPIC_USAGE_ITERATED = pl.Struct(
+    {**ANTHROPIC_USAGE.to_schema(), "iterations": pl.List(ANTHROPIC_ITERATION)}
+)
+
 
 OPENAI_OBJECT = pl.Struct(
     {

@@ -32,24 +32,12 @@ import polars as pl
 from . import kit
 from ._base import LOG_SUFFIXES, first_json_lines
 from ._lines import decode
-from ._usage import ANTHROPIC_USAGE, anthropic_tokens
+from ._usage import ANTHROPIC_USAGE_ITERATED, anthropic_tokens
 from .kit import Read, lineage, utc
 
 NAME = "anthropic-message-log"
 
-_INT = pl.Int64
-ITERATION = pl.Struct(
-    {
-        "type": pl.String,
-        "model": pl.String,
-        "input_tokens": _INT,
-        "output_tokens": _INT,
-        "cache_read_input_tokens": _INT,
-        "cache_creation_input_tokens": _INT,
-        "cache_creation": ANTHROPIC_USAGE.to_schema()["cache_creation"],
-    }
-)
-USAGE = pl.Struct({**ANTHROPIC_USAGE.to_schema(), "iterations": pl.List(ITERATION)})
+USAGE = ANTHROPIC_USAGE_ITERATED
 MESSAGE = pl.Struct({"id": pl.String, "type": pl.String, "model": pl.String, "usage": USAGE})
 LINE = pl.Struct(
     {

@@ -22,24 +22,13 @@ import polars as pl
 from . import kit
 from ._base import first_json_lines, head
 from ._packs import locate, packs, source
-from ._usage import ANTHROPIC_USAGE, anthropic_tokens
+from ._usage import ANTHROPIC_USAGE_ITERATED, anthropic_tokens
 from .claude_code_dedupe import dedupe
 from .kit import Read, utc
 
 NAME = "claude-code"
 
-_INT = pl.Int64
-ITERATION = pl.Struct(
-    {
-        "type": pl.String,
-        "model": pl.String,
-        "input_tokens": _INT,
-        "output_tokens": _INT,
-        "cache_read_input_tokens": _INT,
-        "cache_creation_input_tokens": _INT,
-    }
-)
-USAGE = pl.Struct({**ANTHROPIC_USAGE.to_schema(), "iterations": pl.List(ITERATION)})
+USAGE = ANTHROPIC_USAGE_ITERATED
 MESSAGE = pl.Struct({"id": pl.String, "model": pl.String, "usage": USAGE})
 LINE = pl.Struct(
     {
