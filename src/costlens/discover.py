@@ -92,40 +92,69 @@ def read_each(
     found, not_read = inputs.find(list(paths), SUFFIXES, False)
     found_runs, more = inputs.find(list(run_paths), SUFFIXES, True)
     notes: list[tuple[str, str, str]] = [(p, "not read", why) for p, why in [*not_read, *more]]
-    chosen = [_choose(f, s, notes) for f, s in _once([*found, *found_runs], notes)]
+    unread: list[tuple[str, str, str]] = []  # files no reader takes, listed after the copies
+    chosen = _once([*found, *found_runs], notes, unread)
+    notes.extend(unread)
     reads = _read_all([c for c in chosen if c is not None], notes, tick)
     return reads + [_note(*n) for n in notes]
 
 
 def _once(
-    found: list[Found], notes: list[tuple[str, str, str]]
-) -> list[tuple[Found, inputs.Survey]]:
-    """The files whose content was not seen before in this run (in order), surveyed."""
-    first: dict[str, int] = {}
-    out: list[tuple[Found, inputs.Survey]] = []
+    found: list[Found], notes: list[tuple[str, str, str]], unread: list[tuple[str, str, str]]
+) -> list[_Chosen | None]:
+    """The files whose content was not seen before in this run (in order), each surveyed and
+    identified as it is met: identification looks at the head the survey read (the file is not
+    opened again for it) and nothing of it is kept for later files."""
+    first: dict[str, list[int]] = {}
+    kept: list[tuple[Found, inputs.Survey]] = []
+    out: list[_Chosen | None] = []
     for f in found:
-        s = inputs.survey(f.path)
-        if s.size <= adapters.HEAD_BYTES and not adapters.head(f.path).strip():
+        s, head = inputs.surveyed(f.path, adapters.HEAD_BYTES)
+        if s.size <= adapters.HEAD_BYTES and _blank(head):
             # Nothing but white space: no rows in any format (and every empty file is alike).
             notes.append((str(f.path), "skipped", "empty file"))
             continue
-        if s.digest not in first:
-            first[s.digest] = len(out)
-            out.append((f, s))
+        same = [k for k in first.get(s.digest, []) if inputs.same_content(kept[k][0].path, f.path)]
+        if not same:
+            first.setdefault(s.digest, []).append(len(kept))
+            kept.append((f, s))
+            with adapters.given_head(f.path, head):
+                out.append(_choose(f, s, unread))
             continue
-        kept, _ = out[first[s.digest]]
-        why = f"same content as {kept.path}; read once"
+        k = same[0]
+        why = f"same content as {kept[k][0].path}; read once"
         notes.append((str(f.path), "duplicate file", why))
-        if f.as_runs and not kept.as_runs:  # named with --runs too: check it as a run log
-            out[first[s.digest]] = (Found(kept.path, kept.explicit, True), s)
+        if f.as_runs and not kept[k][0].as_runs:  # named with --runs too: check it as a run log
+            kept[k] = (Found(kept[k][0].path, kept[k][0].explicit, True), kept[k][1])
+            if out[k] is not None:  # (one no reader took is listed once already)
+                out[k] = _choose(kept[k][0], kept[k][1], unread, out[k])
     return out
 
 
-def _choose(f: Found, s: inputs.Survey, notes: list[tuple[str, str, str]]) -> _Chosen | None:
-    """The reader for ``f`` (None: not read, and listed)."""
-    path = f.path if s.clean else inputs.cleaned(f.path, s)
+def _blank(head: bytes) -> bool:
+    """Whether the text is white space only (as ``str.strip`` sees it), decoding only when the
+    first byte that is not ASCII white space is not a printable ASCII character."""
+    rest = head.lstrip()
+    if not rest:
+        return True
+    return not 0x21 <= rest[0] <= 0x7E and not head.decode("utf-8", errors="replace").strip()
+
+
+def _choose(
+    f: Found,
+    s: inputs.Survey,
+    notes: list[tuple[str, str, str]],
+    before: _Chosen | None = None,
+) -> _Chosen | None:
+    """The reader for ``f`` (None: not read, and listed). ``before``: the choice made when the
+    same file was met without ``--runs`` (its reader is checked again as a run log's)."""
+    if before is not None:
+        path, reader = before.path, before.reader
+    else:
+        path = f.path if s.clean else inputs.cleaned(f.path, s)
     try:
-        reader = adapters.identify(path)
+        if before is None:
+            reader = adapters.identify(path)
         if f.as_runs and reader.kind != "runs":
             raise InputError(
                 located(f.path, None, f"passed as a run log but reads as {reader.name}")

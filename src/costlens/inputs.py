@@ -12,10 +12,11 @@ emptied and reported as rejected at their line number. Memory stays bounded by `
 from __future__ import annotations
 
 import codecs
-import hashlib
+import filecmp
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from zlib import crc32
 
 from . import archives
 from .errors import CostlensError, UnrecognisedInput, located
@@ -140,48 +141,77 @@ def reason_of(e: Exception, path: Path | str) -> str:
 
 def survey(path: Path) -> Survey:
     """Digest, encoding and over-long lines of ``path``, in one streamed pass."""
-    h = hashlib.sha256()  # in hardware on current CPUs: ~2.5x blake2b's speed here
+    return surveyed(path, 0)[0]
+
+
+def surveyed(path: Path, head: int) -> tuple[Survey, bytes]:
+    """``survey(path)`` and the file's first ``head`` bytes, which identification then looks
+    at without opening the file again."""
+    crc = 0
     text = archives.suffix(path) not in BINARY
     check = codecs.getincrementaldecoder("utf-8")()
-    size = lines = run = 0
+    size = run = 0
     bad = False
-    long: list[int] = []
-    first = b""
+    starts: list[int] = []  # byte offsets of the lines longer than MAX_LINE
+    first, want = b"", max(head, 4)
     with open(path, "rb") as f:
         while chunk := f.read(CHUNK):
-            h.update(chunk)
-            if not first:
-                first = chunk[:4]
+            # CRC-32 (~3x sha256's speed) with the size: a match is confirmed byte for byte
+            # before a file is called a copy of another (``same_content``).
+            crc = crc32(chunk, crc)
+            if len(first) < want:
+                first += chunk[: want - len(first)]
+            if text:
+                if not bad and not (chunk.isascii() and not check.getstate()[0]):
+                    try:  # ASCII with no character left open is valid UTF-8: nothing to decode
+                        check.decode(chunk)
+                    except UnicodeDecodeError:
+                        bad = True
+                run = _lines(chunk, size, run, starts)
             size += len(chunk)
-            if not text:
-                continue
-            if not bad and not (chunk.isascii() and not check.getstate()[0]):
-                try:  # ASCII with no character left open is valid UTF-8: nothing to decode
-                    check.decode(chunk)
-                except UnicodeDecodeError:
-                    bad = True
-            run, lines = _lines(chunk, run, lines, long)
     if text and not bad:
         try:
             check.decode(b"", final=True)
         except UnicodeDecodeError:
             bad = True
     if run > MAX_LINE:
-        long.append(lines + 1)
-    return Survey(h.hexdigest(), size, _encoding(first, bad) if text else "utf-8", long)
+        starts.append(size - run)
+    got = Survey(f"{size}:{crc:08x}", size, _encoding(first, bad) if text else "utf-8")
+    got.long_lines = _numbers(path, starts) if starts else []
+    return got, first[:head]
 
 
-def _lines(chunk: bytes, run: int, lines: int, long: list[int]) -> tuple[int, int]:
-    """Track the current line's length across chunks; record lines longer than MAX_LINE.
+def same_content(a: Path, b: Path) -> bool:
+    """Whether two files of the same digest hold the same bytes."""
+    return filecmp.cmp(a, b, shallow=False)
 
-    Lines shorter than a chunk never exceed the limit, so only a line's ends are looked at.
+
+def _lines(chunk: bytes, at: int, run: int, starts: list[int]) -> int:
+    """The length of the line open at the end of ``chunk`` (which starts at byte ``at``), and
+    the start of each line longer than MAX_LINE that ends in it.
+
+    Lines shorter than a chunk never exceed the limit, so only a line's ends are looked at;
+    lines are not counted (a line's number is worked out only for a long line, ``_numbers``).
     """
     first = chunk.find(b"\n")
     if first < 0:
-        return run + len(chunk), lines
+        return run + len(chunk)
     if run + first > MAX_LINE:
-        long.append(lines + 1)
-    return len(chunk) - chunk.rfind(b"\n") - 1, lines + chunk.count(b"\n")
+        starts.append(at - run)
+    return len(chunk) - chunk.rfind(b"\n") - 1
+
+
+def _numbers(path: Path, starts: list[int]) -> list[int]:
+    """1-based numbers of the lines that start at the byte offsets ``starts`` (ascending)."""
+    out, lines, at = [], 0, 0
+    with open(path, "rb") as f:
+        for start in starts:
+            while at < start:
+                chunk = f.read(min(CHUNK, start - at))
+                lines += chunk.count(b"\n")
+                at += len(chunk)
+            out.append(lines + 1)
+    return out
 
 
 def _encoding(first: bytes, bad: bool) -> str:

@@ -59,6 +59,23 @@ def test_same_export_twice_and_folder_plus_file_are_read_once(tmp_path):
     assert set(dupes["reason"]) == {f"same content as {b}; read once"}
 
 
+def test_files_of_one_digest_but_other_bytes_are_both_read(tmp_path, monkeypatch):
+    # The digest is a CRC-32 with the size: two files of the same size whose CRCs collide are
+    # told apart byte by byte (every CRC made to collide here), and neither is a "duplicate".
+    monkeypatch.setattr(inputs, "crc32", lambda data, value=0: 0)
+    lines = ACTIVITY.read_text().splitlines(keepends=True)
+    a = tmp_path / "a.csv"
+    a.write_text("".join(lines))
+    b = tmp_path / "b.csv"
+    b.write_text("".join([lines[0], *reversed(lines[1:])]))  # same bytes, other order
+    assert a.stat().st_size == b.stat().st_size
+    once = discover([ACTIVITY])
+    got = discover([a, b, tmp_path / "a.csv"])
+    assert got.usage.height == 2 * once.usage.height
+    dupes = got.issues.filter(got.issues["kind"] == "duplicate file")
+    assert dupes["reason"].to_list() == [f"same content as {a}; read once"]
+
+
 def test_run_log_among_paths_and_named_with_runs_counts_each_attempt_once(tmp_path):
     part2 = BUNDLE / "runs-opus-part2.csv"
     attempts = len(RUNS.read_text().splitlines()) + len(part2.read_text().splitlines()) - 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import AmbiguousInput, InputError, UnrecognisedInput, located
-from ._base import HEAD_BYTES, head
+from ._base import HEAD_BYTES, given_head, head
 from .aider import AiderResults
 from .anthropic_batch import AnthropicBatchResults
 from .anthropic_cost import AnthropicCostReport
@@ -114,7 +114,9 @@ def _by_layout(path: Path) -> Adapter | None:
     return next((a for a in _LAID_OUT if a.layout and a.layout.search(text)), None)
 
 
-__all__ = ["ADAPTERS", "HEAD_BYTES", "Adapter", "Read", "Reader", "head", "identify"]
+__all__ = [
+    "ADAPTERS", "HEAD_BYTES", "Adapter", "Read", "Reader", "given_head", "head", "identify",
+]  # fmt: skip
 
 
 def unclaimed(path: Path) -> str:

@@ -7,6 +7,7 @@ and decisive: it looks at the file name and the first bytes only.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -21,8 +22,25 @@ HEAD_BYTES = 64 * 1024
 @functools.lru_cache(maxsize=256)
 def head(path: Path) -> str:
     """The first bytes of a file as text (undecodable bytes replaced)."""
-    with open(path, "rb") as f:
-        return f.read(HEAD_BYTES).decode("utf-8", errors="replace")
+    data = _GIVEN.get(path)
+    if data is None:
+        with open(path, "rb") as f:
+            data = f.read(HEAD_BYTES)
+    return data.decode("utf-8", errors="replace")
+
+
+_GIVEN: dict[Path, bytes] = {}
+
+
+@contextlib.contextmanager
+def given_head(path: Path, data: bytes) -> Iterator[None]:
+    """Within this block ``head(path)`` is ``data`` (the first ``HEAD_BYTES`` bytes, read by the
+    input survey), so identifying a file does not open it again."""
+    _GIVEN[path] = data
+    try:
+        yield
+    finally:
+        del _GIVEN[path]
 
 
 HEAD_LINES = 20
@@ -115,12 +133,7 @@ class _Head:
         cut = len(text) >= HEAD_BYTES  # then the last line may be incomplete
         whole = _object(text) if path.suffix == ".json" and not cut else None
         self.whole: tuple[dict, ...] = (whole,) if whole else ()
-        # Lines end at "\n" only, as the readers' line scans split them (``splitlines`` would
-        # also split a JSON line at a raw U+2028, which JSON allows inside strings).
-        pieces = text.split("\n", HEAD_LINES)
-        if cut and len(pieces) <= HEAD_LINES:
-            pieces.pop()  # the last piece runs to the cut: not a whole line
-        self.lines = pieces[:HEAD_LINES]
+        self.lines = _leading_lines(text, cut)
         self._parsed: dict[int, dict | None] = {}
 
     @functools.cached_property
@@ -133,6 +146,26 @@ class _Head:
         if i not in self._parsed:
             self._parsed[i] = _object(self.lines[i])
         return self._parsed[i]
+
+
+def _leading_lines(text: str, cut: bool) -> list[str]:
+    """The first ``HEAD_LINES`` lines of ``text``; a last one running to the cut is left out.
+
+    Lines end at "\n" only, as the readers' line scans split them (``splitlines`` would also
+    split a JSON line at a raw U+2028, which JSON allows inside strings). Found one by one, so
+    the rest of the head is not copied (as ``split`` with a limit copies it).
+    """
+    lines: list[str] = []
+    at = 0
+    while len(lines) < HEAD_LINES:
+        end = text.find("\n", at)
+        if end < 0:
+            if not cut:
+                lines.append(text[at:])  # the last line (without its newline, or empty)
+            break
+        lines.append(text[at:end])
+        at = end + 1
+    return lines
 
 
 @functools.lru_cache(maxsize=256)
