@@ -6,6 +6,7 @@ were read alone. Claude Code: a cleaned copy of a file (costlens.inputs) is what
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
@@ -72,3 +73,20 @@ def test_a_cleaned_copy_is_what_a_batched_reader_reads(tmp_path):
     got = discover([tmp_path / "projects"])
     assert sorted(got.usage["input_uncached"].to_list()) == [11, 13]
     assert got.issues.filter(pl.col("kind") == "rejected").height == 0
+
+
+def test_a_record_without_time_is_dated_by_its_own_file(tmp_path):
+    # Rows of several files are read in one query; a record with no timestamp takes its own
+    # file's modification time, not that of the first file of the pack.
+    folder = tmp_path / "projects" / "-home-me-app"
+    folder.mkdir(parents=True)
+    line = CLAUDE_LINE.replace('"timestamp":"2026-02-12T16:02:27.718Z",', "")
+    when = {"a.jsonl": 1_700_000_000, "b.jsonl": 1_750_000_000}
+    for i, (name, t) in enumerate(when.items()):
+        f = folder / name
+        f.write_text(line.replace("req_1", f"req_{i}").replace("msg_1", f"msg_{i}") % 5)
+        os.utime(f, (t, t))
+    got = discover([tmp_path / "projects"]).usage.sort("source_file")
+    stamps = [int(t.timestamp()) for t in got["period_start"]]
+    assert stamps == list(when.values())
+    assert set(got["time_source"]) == {"file_mtime"}

@@ -214,7 +214,7 @@ def _read_job(job: list[_Chosen]) -> list[Got | CostlensError]:
     try:
         first = job[0]
         read = first.reader.read_many([c.path for c in job])
-        usage, runs, issues = _collected(first, read)
+        usage, runs, issues = _collected(first, read, job)
     except Exception:
         return [_read_file(c) for c in job]
     return [
@@ -329,24 +329,32 @@ def _read(c: _Chosen) -> Got:
     return _with_long(c, _collected(c, c.reader.read(c.path)))
 
 
-def _collected(c: _Chosen, got: adapters.Read) -> Got:
+def _collected(c: _Chosen, got: adapters.Read, job: list[_Chosen] | None = None) -> Got:
     """(usage, attempts, issues) of one read, collected in one call: the plans share the
-    file's scan and parse, which polars then runs once (a 1M-row CUR: 14.2 -> 11.3 s CPU)."""
+    file's scan and parse, which polars then runs once (a 1M-row CUR: 14.2 -> 11.3 s CPU).
+    ``job``: the files of a batched read (``c`` is the first), each row dated by its own."""
     reader, path = c.reader, c.path
     stage = f"{path}: reader {reader.name}"
     rows = got.rows if reader.kind == "usage" else got.usage  # a harness log may carry usage
     plans = {"issues": schema.conform(got.issues, schema.ISSUES, stage)}
     if rows is not None:
-        plans["usage"] = _timed(schema.conform(rows, schema.USAGE, stage), c.found.path)
+        plans["usage"] = _timed(schema.conform(rows, schema.USAGE, stage), job or [c])
     if reader.kind == "runs":
         plans["runs"] = schema.check(got.rows, schema.RUNS, stage)
     out = dict(zip(plans, _collect_all(list(plans.values()), path), strict=True))
     return out.get("usage"), out.get("runs"), out["issues"]
 
 
-def _timed(rows: pl.LazyFrame, path: Path) -> pl.LazyFrame:
+def _timed(rows: pl.LazyFrame, files: list[_Chosen]) -> pl.LazyFrame:
     """A record with no time of its own is dated by its file (``schema.stamp_time``)."""
-    return schema.stamp_time(rows, dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC))
+    when = [dt.datetime.fromtimestamp(c.found.path.stat().st_mtime, dt.UTC) for c in files]
+    if len(files) == 1:
+        return schema.stamp_time(rows, when[0])
+    names = [str(c.path) for c in files]  # as rows name their file
+    mtime = pl.col("source_file").replace_strict(
+        names, when, default=None, return_dtype=schema.UTC_TIME
+    )
+    return schema.stamp_time(rows, mtime)
 
 
 def _long(fmt: str, path: Path, lines: list[int]) -> pl.DataFrame:

@@ -219,14 +219,15 @@ bucket, a sibling call of the same trajectory), or the file's modification time 
 that carries no time (a raw Anthropic Message or Gemini response saved as is)."""
 
 
-def stamp_time(lf: pl.LazyFrame, modified: dt.datetime) -> pl.LazyFrame:
-    """Fill ``time_source``, and give rows with no time the file's modification time.
+def stamp_time(lf: pl.LazyFrame, modified: dt.datetime | pl.Expr) -> pl.LazyFrame:
+    """Fill ``time_source``, and give rows with no time the file's modification time (an
+    expression: each row's own file's, when rows of several files are read together).
 
     Tokens are never lost for want of a time: such a row is priced at ``--price-date`` when
     given (as every row is), else at ``modified``; ``time_source`` says which rows those are.
     """
     untimed = pl.col("period_start").is_null()
-    when = pl.lit(modified, UTC_TIME)
+    when = modified if isinstance(modified, pl.Expr) else pl.lit(modified, UTC_TIME)
     return lf.with_columns(
         time_source=pl.coalesce(
             "time_source", pl.when(untimed).then(pl.lit("file_mtime")).otherwise(pl.lit("record"))
