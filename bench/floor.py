@@ -27,6 +27,7 @@ The ways (each includes the ones before it where it says "+"):
 - ``scan``: ``scan_ndjson`` over the list of paths with the schema (no Python bytes at all).
 - ``lines``: ``scan_lines`` over the list of paths, filter, ``str.json_decode``.
 - ``*-1t``: the same with ``POLARS_MAX_THREADS=1``.
+- ``costlens``: ``costlens report --json`` itself, for comparison.
 
 Results and what they mean for the 0.5x target: docs/performance.md ("The floor").
 """
@@ -41,7 +42,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 WAYS = (
     "start", "import", "stack", "walk", "bytes", "blob", "filtered", "linedecode", "scan",
-    "lines", "pipelined", "linedecode-1t", "pipelined-1t",
+    "lines", "pipelined", "linedecode-1t", "pipelined-1t", "costlens",
 )  # fmt: skip
 
 
@@ -190,6 +191,9 @@ def floor(a: argparse.Namespace, root: Path, run) -> None:  # type: ignore[no-un
     cmds = {"ccusage 20.0.24": ([run.CCUSAGE, "claude", "daily", "--offline", "--json"],
                                 run.ccusage_env(root))}  # fmt: skip
     for way in a.ways.split(","):
+        if way == "costlens":  # the real thing, for comparison
+            cmds[way] = ([*run.LENS, "report", str(root / "projects"), "--json", "-q"], None)
+            continue
         env = None
         if way.endswith("-1t"):
             env = {**os.environ, "POLARS_MAX_THREADS": "1"}

@@ -49,6 +49,8 @@ class Survey:
     """``utf-8``, ``utf-8-sig`` (a byte-order mark), ``utf-16``, or ``utf-8-bad`` (invalid)."""
     long_lines: list[int] = field(default_factory=list)
     """1-based numbers of the lines longer than MAX_LINE."""
+    long_spans: list[tuple[int, int]] = field(default_factory=list)
+    """Where those lines' bytes are: ``[start, end)`` offsets, the line break excluded."""
 
     @property
     def clean(self) -> bool:
@@ -152,7 +154,7 @@ def surveyed(path: Path, head: int) -> tuple[Survey, bytes]:
     check = codecs.getincrementaldecoder("utf-8")()
     size = run = 0
     bad = False
-    starts: list[int] = []  # byte offsets of the lines longer than MAX_LINE
+    spans: list[tuple[int, int]] = []  # [start, end) of the lines longer than MAX_LINE
     first, want = b"", max(head, 4)
     with open(path, "rb") as f:
         while chunk := f.read(CHUNK):
@@ -167,7 +169,7 @@ def surveyed(path: Path, head: int) -> tuple[Survey, bytes]:
                         check.decode(chunk)
                     except UnicodeDecodeError:
                         bad = True
-                run = _lines(chunk, size, run, starts)
+                run = _lines(chunk, size, run, spans)
             size += len(chunk)
     if text and not bad:
         try:
@@ -175,9 +177,10 @@ def surveyed(path: Path, head: int) -> tuple[Survey, bytes]:
         except UnicodeDecodeError:
             bad = True
     if run > MAX_LINE:
-        starts.append(size - run)
+        spans.append((size - run, size))
     got = Survey(f"{size}:{crc:08x}", size, _encoding(first, bad) if text else "utf-8")
-    got.long_lines = _numbers(path, starts) if starts else []
+    if spans:
+        got.long_lines, got.long_spans = _numbers(path, [a for a, _ in spans]), spans
     return got, first[:head]
 
 
@@ -186,9 +189,9 @@ def same_content(a: Path, b: Path) -> bool:
     return filecmp.cmp(a, b, shallow=False)
 
 
-def _lines(chunk: bytes, at: int, run: int, starts: list[int]) -> int:
+def _lines(chunk: bytes, at: int, run: int, spans: list[tuple[int, int]]) -> int:
     """The length of the line open at the end of ``chunk`` (which starts at byte ``at``), and
-    the start of each line longer than MAX_LINE that ends in it.
+    where each line longer than MAX_LINE that ends in it is.
 
     Lines shorter than a chunk never exceed the limit, so only a line's ends are looked at;
     lines are not counted (a line's number is worked out only for a long line, ``_numbers``).
@@ -197,7 +200,7 @@ def _lines(chunk: bytes, at: int, run: int, starts: list[int]) -> int:
     if first < 0:
         return run + len(chunk)
     if run + first > MAX_LINE:
-        starts.append(at - run)
+        spans.append((at - run, at + first))
     return len(chunk) - chunk.rfind(b"\n") - 1
 
 
@@ -226,6 +229,8 @@ def _encoding(first: bytes, bad: bool) -> str:
 
 def cleaned(path: Path, s: Survey) -> Path:
     """A UTF-8 copy of ``path`` without a mark, bad bytes replaced, long lines emptied."""
+    if s.encoding == "utf-8":
+        return _without(path, s)
     codec = {"utf-8-bad": "utf-8"}.get(s.encoding, s.encoding)
     decoder = codecs.getincrementaldecoder(codec)(errors="replace")
     target = archives.scratch() / path.name
@@ -235,6 +240,22 @@ def cleaned(path: Path, s: Survey) -> Path:
         while chunk := src.read(CHUNK):
             dst.write(_cut(decoder.decode(chunk), drop, state))
         dst.write(_cut(decoder.decode(b"", final=True), drop, state))
+    return archives.copy_of(target, str(path))
+
+
+def _without(path: Path, s: Survey) -> Path:
+    """The copy of a valid UTF-8 file that only has over-long lines: its bytes, less those
+    lines' (their line breaks kept). Nothing is decoded, and the long lines are not even read:
+    a 1 GiB pasted log costs a seek."""
+    target = archives.scratch() / path.name
+    with open(path, "rb") as src, open(target, "wb") as dst:
+        at = 0
+        for start, end in [*s.long_spans, (s.size, s.size)]:
+            src.seek(at)
+            while at < start and (chunk := src.read(min(CHUNK, start - at))):
+                dst.write(chunk)
+                at += len(chunk)
+            at = end
     return archives.copy_of(target, str(path))
 
 

@@ -210,6 +210,24 @@ def test_an_overlong_line_is_rejected_at_its_line_and_the_rest_is_read(tmp_path,
     assert long["source_line"].to_list() == [2]
 
 
+@pytest.mark.parametrize("last_newline", [True, False])
+def test_the_cleaned_copy_empties_exactly_the_long_lines(tmp_path, monkeypatch, last_newline):
+    # Valid UTF-8 with long lines is copied as bytes, less the long lines' bytes; what is left
+    # must be the text with those lines emptied (their line breaks kept), found here by hand.
+    monkeypatch.setattr(inputs, "MAX_LINE", 4096)
+    monkeypatch.setattr(inputs, "CHUNK", 1024)
+    lines = ['{"a":1}', "y" * 5000, '{"é":2}', "z" * 9000, "", '{"b":3}', "w" * 4097]
+    text = "\n".join(lines) + ("\n" if last_newline else "")
+    path = tmp_path / "x.jsonl"
+    path.write_text(text, encoding="utf-8")
+    s = inputs.survey(path)
+    assert s.long_lines == [2, 4, 7]
+    kept = [ln if len(ln) <= 4096 else "" for ln in lines]
+    expected = "\n".join(kept) + ("\n" if last_newline else "")
+    copy = inputs.cleaned(path, s)
+    assert Path(os.fspath(copy)).read_text(encoding="utf-8") == expected
+
+
 def test_deep_json_and_garbage_parquet_are_one_line_errors_or_not_read(tmp_path):
     deep = tmp_path / "in" / "trace.traj"
     deep.parent.mkdir()
