@@ -205,7 +205,7 @@ def floor(a: argparse.Namespace, root: Path, run) -> None:  # type: ignore[no-un
     print("| way | wall s | CPU s | peak RSS MB | wall / ccusage | RSS / ccusage | usage lines, "
           "output tokens |\n|---|---|---|---|---|---|---|")  # fmt: skip
     for way, r in got.items():
-        note = "" if way.startswith("ccusage") else r.out.strip()
+        note = "" if way.startswith("ccusage") or way == "costlens" else r.out.strip()
         print(f"| {way} | {r.wall:.2f} | {r.cpu:.2f} | {r.rss_mb:.0f} | {r.wall / cc.wall:.2f}x "
               f"| {r.rss_mb / cc.rss_mb:.2f}x | {note} |", flush=True)  # fmt: skip
 

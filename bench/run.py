@@ -7,6 +7,7 @@ two tools must agree on every Claude Code case. Results and history: docs/perfor
 
     python bench/run.py                       # every case
     python bench/run.py --cases folder,cli    # a subset
+    python bench/run.py --cases floor         # bench/floor.py: the stack's lower bound
 
 ccusage: ``npm install ccusage@20.0.24`` in a scratch folder and point ``CCUSAGE`` at its
 native binary (``node_modules/@ccusage/ccusage-linux-x64/bin/ccusage``); it runs as
@@ -168,6 +169,12 @@ def case_bigfile(data: Path, repeat: int) -> None:
 def case_bigline(data: Path, repeat: int) -> None:
     root = generate("bigline", data / "bigline-1024", "--mb", "1024")
     versus("a 1 GiB single line", root, repeat)
+
+
+def case_floor(data: Path, repeat: int) -> None:
+    """The stack's lower bound beside ccusage (bench/floor.py; not in the default cases)."""
+    cmd = [sys.executable, HERE / "floor.py", "--data", data, "--repeat", str(repeat)]
+    subprocess.run(cmd, check=True)
 
 
 def machine() -> str:
