@@ -20,6 +20,7 @@ import pytest
 import spark_month
 from click.testing import CliRunner
 from conftest import SAMPLES
+from workspace_data import cost_report, usage_report
 
 if os.environ.get("COSTLENS_SPARK_TESTS") != "1":
     pytest.skip(
@@ -131,3 +132,33 @@ def test_priced_rows_match_python_decimal_on_spark(engine, month):
     expected = sum(big[b] * r / per for b, r in rates.items())
     assert big["price_tier"] != "base"
     assert big["cost"] == expected
+
+
+def _month_workspace(tmp_path: Path) -> Path:
+    """October's exports (workspace_data: usage missing on the 14th, sonnet output billed at
+    $18 from the 10th) ingested with ``costlens ingest``."""
+    ex, ws = tmp_path / "exports", tmp_path / "ws"
+    ex.mkdir()
+    usage_report(ex / "usage-2026-10.json", [d for d in range(1, 32) if d != 14], searches=10)
+    cost_report(ex / "cost-2026-10.json", range(1, 32), {10: D(18)}, searches=10)
+    got = CliRunner().invoke(cli, ["ingest", str(ex), "--workspace", str(ws), "-q"])
+    assert got.exit_code == 0, got.output
+    return ws
+
+
+def test_workspace_report_and_reconcile_on_spark_equal_polars(engine, tmp_path):
+    ws = _month_workspace(tmp_path)
+    report = ["report", "--workspace", str(ws), "--month", "2026-10", "--json", "-q"]
+    reconcile = ["reconcile", "--workspace", str(ws), "--month", "2026-10", "--json"]
+    for args, code in ((report, 0), (reconcile, 3)):
+        polars_out = CliRunner().invoke(cli, args)
+        spark_out = CliRunner().invoke(cli, [*args, "--engine", "spark"])
+        assert (polars_out.exit_code, spark_out.exit_code) == (code, code), spark_out.output
+        assert spark_out.output == polars_out.output
+    # The planted faults, by hand (test_workspace_month): output billed $3 per Mtok over the
+    # table on 4,637,000 tokens; the 14th billed without usage.
+    findings = json.loads(spark_out.output)["findings"]
+    assert [(f["cause"], f["amount"]) for f in findings] == [
+        ("price mismatch", "13.911"),
+        ("billed without usage", "8.172"),
+    ]

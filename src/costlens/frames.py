@@ -88,8 +88,18 @@ def beside(frame: Frame, table: pl.DataFrame | pl.LazyFrame) -> Frame:
         return lazy(table.lazy())
     from pyspark.sql import functions as F
 
-    session = native.sparkSession
-    return lazy(F.broadcast(session.createDataFrame(spark_ready(table).to_arrow())))
+    return lazy(F.broadcast(spark_frame(native.sparkSession, table)))
+
+
+def spark_frame(session: Any, table: pl.DataFrame) -> Any:
+    """``table`` as a Spark DataFrame, over Arrow. An empty table goes with its schema: Spark
+    Connect cannot infer one from no rows (a workspace month with no run-log attempts)."""
+    arrow = spark_ready(table).to_arrow()
+    if arrow.num_rows:
+        return session.createDataFrame(arrow)
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return session.createDataFrame([], schema=from_arrow_schema(arrow.schema))
 
 
 def spark_ready(table: pl.DataFrame) -> pl.DataFrame:

@@ -82,7 +82,7 @@ class SparkEngine:
     def rows(self, usage: pl.DataFrame) -> frames.Frame:
         """Canonical usage rows read locally, sent to the session (over Arrow)."""
         table = schema.conform(usage.lazy(), schema.USAGE, "spark input").collect()
-        return frames.lazy(self.session.createDataFrame(frames.spark_ready(table).to_arrow()))
+        return frames.lazy(frames.spark_frame(self.session, table))
 
     def read_usage(self, paths: list[Path]) -> frames.Frame:
         """Canonical usage rows from Parquet files or folders that follow docs/schema.md, read
