@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 import spark_month
 from click.testing import CliRunner
-from conftest import SAMPLES
+from conftest import SAMPLES, usage_frame, usage_row
 from workspace_data import cost_report, usage_report
 
 if os.environ.get("COSTLENS_SPARK_TESTS") != "1":
@@ -161,4 +161,29 @@ def test_workspace_report_and_reconcile_on_spark_equal_polars(engine, tmp_path):
     assert [(f["cause"], f["amount"]) for f in findings] == [
         ("price mismatch", "13.911"),
         ("billed without usage", "8.172"),
+    ]
+
+
+def test_fallback_prices_on_spark_equal_polars_and_the_rates(engine):
+    """genai-prices fills an unknown model on Spark as on polars; the book's own rows stand."""
+    pytest.importorskip("genai_prices")
+    from costlens import pricing
+
+    m = 1_000_000
+    rows = usage_frame(
+        usage_row(provider="mistral", model="magistral-medium-2509", input_uncached=m,
+                  cache_read=m, output=m, source_line=1),
+        usage_row(model="claude-sonnet-4-5", output=m, source_line=2),
+        usage_row(model="acme-coder-9", output=m, source_line=3),
+    ).collect()  # fmt: skip
+    book = pricing.load(fallback=True)
+    on_polars = frames.to_polars(pricing.price_rows(frames.lazy(rows.lazy()), book))
+    on_spark = frames.to_polars(pricing.price_rows(engine.rows(rows), book))
+    assert on_spark.sort("source_line").equals(on_polars.sort("source_line"))
+    # genai-prices 0.2.3: Magistral Medium $2 input / $5 output per 1M, a cache read billed as
+    # input (no cache rate); Sonnet 4.5 $15 output from the book; acme-coder-9 known to no one.
+    assert on_spark.sort("source_line")["cost"].to_list() == [D(9), D(15), None]
+    assert on_spark.sort("source_line")["price_confidence"].to_list()[:2] == [
+        "third-party",
+        "official",
     ]

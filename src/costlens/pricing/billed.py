@@ -14,7 +14,6 @@ import narwhals as nw
 import polars as pl
 
 from .. import frames, schema
-from ..errors import CostlensError
 from ..frames import Frame
 from ..schema import TOKEN_BUCKETS
 from . import engine, fallback
@@ -37,13 +36,7 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
 
 
 def price_rows(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame:
-    """``price`` on either engine (``frames``): priced rows with labels as text.
-
-    Raises:
-        CostlensError: ``book`` asks for third-party fallback prices on Spark.
-    """
-    if book.fallback and frames.is_spark(usage):
-        raise CostlensError("--fallback-prices is not available with --engine spark yet")
+    """``price`` on either engine (``frames``): priced rows with labels as text."""
     usage = frames.conform(usage, schema.USAGE, "pricing input")
     billed_only = nw.all_horizontal(
         *[nw.col(b).is_null() for b in TOKEN_BUCKETS], ignore_nulls=False
@@ -51,8 +44,8 @@ def price_rows(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame
     tokens, money = usage.filter(~billed_only), usage.filter(billed_only)
     priced = engine.price(tokens, book, at).drop("_in")
     out = nw.concat([priced, _billed(money, book)])
-    if book.fallback:  # third-party prices, only where the book has no model (polars only)
-        out = frames.lazy(fallback.fill(out.to_native()))
+    if book.fallback:  # third-party prices, only where the book has no model
+        out = fallback.fill(out)
     return out
 
 

@@ -21,9 +21,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import narwhals as nw
 import polars as pl
 
+from .. import frames, schema
 from ..errors import PricingError
+from ..frames import Frame
 from ..schema import MONEY, TOKEN_BUCKETS
 from .book import name_candidates
 
@@ -53,56 +56,59 @@ def _snapshot() -> tuple[Any, str]:
     return data_snapshot.get_snapshot(), getattr(genai_prices, "__version__", "?")
 
 
-def fill(priced: pl.LazyFrame) -> pl.LazyFrame:
-    """Price the rows left unpriced as an unknown model from genai-prices (third-party)."""
+def fill(priced: Frame) -> Frame:
+    """Price the rows left unpriced as an unknown model from genai-prices (third-party), on
+    either engine (``frames``): the rates per distinct (provider, name, day) in Python, a small
+    table joined back; the row side only multiplies token counts by Decimal rates (exact)."""
     snap, version = _snapshot()
-    out_schema = priced.collect_schema()
+    names = priced.collect_schema().names()
     rows = priced.with_columns(
-        _fb_name=pl.coalesce("model_canonical", "model"),
-        _fb_day=pl.col("period_start").dt.truncate("1d"),
-        _fb_want=(pl.col("price_status") == "unpriced")
-        & pl.col("unpriced_reason").str.starts_with("unknown model")
-        & (pl.col("web_search").fill_null(0) == 0),
+        _fb_name=nw.coalesce("model_canonical", "model"),
+        _fb_day=nw.col("period_start").dt.to_string("%Y-%m-%d"),
+        _fb_want=(
+            (nw.col("price_status") == "unpriced")
+            & nw.col("unpriced_reason").str.starts_with("unknown model")
+            & (nw.col("web_search").fill_null(0) == 0)
+        ).fill_null(False),
     )
-    wanted = rows.filter("_fb_want").select(_KEY).unique().collect()
-    table = _rates(snap, wanted, version)
-    joined = rows.join(table.lazy(), on=_KEY, how="left", nulls_equal=True, maintain_order="left")
-    hit = pl.col("_fb_want") & pl.col("_fb_model").is_not_null()
-    costs = {f"cost_{b}": pl.col(b) * pl.col(f"_fb_{b}") for b in TOKEN_BUCKETS}
+    wanted = frames.to_polars(rows.filter(nw.col("_fb_want")).select(_KEY).unique())
+    joined = frames.join_small(rows, _rates(snap, wanted, version), _KEY, nulls_equal=True)
+    hit = nw.col("_fb_want") & ~nw.col("_fb_model").is_null()
+    costs = {
+        f"cost_{b}": (nw.col(b) * nw.col(f"_fb_{b}")).cast(frames.MONEY) for b in TOKEN_BUCKETS
+    }
+    zero = nw.lit(Decimal(0), frames.MONEY)
     filled = joined.with_columns(
-        **{c: pl.when(hit).then(e).otherwise(pl.col(c)) for c, e in costs.items()},
-        cost_web_search=pl.when(hit).then(pl.lit(0, MONEY)).otherwise("cost_web_search"),
+        **{c: nw.when(hit).then(e).otherwise(nw.col(c)) for c, e in costs.items()},
+        cost_web_search=nw.when(hit).then(zero).otherwise(nw.col("cost_web_search")),
     ).with_columns(_fill_provenance(hit, version))
-    return filled.select(list(out_schema)).cast(dict(out_schema))  # type: ignore[arg-type]
+    return frames.conform(filled.select(names), schema.PRICED, "fallback prices")
 
 
-def _fill_provenance(hit: pl.Expr, version: str) -> list[pl.Expr]:
+def _fill_provenance(hit: nw.Expr, version: str) -> list[nw.Expr]:
     """Provenance of a filled row; a tiered third-party price leaves the row unpriced, saying so."""
     said = {
-        "price_status": pl.lit("priced"),
-        "model_id": pl.col("_fb_model"),
-        "price_model": pl.col("_fb_model"),
-        "price_source": pl.col("_fb_source"),
-        "price_confidence": pl.lit(CONFIDENCE),
-        "price_file": pl.lit(f"genai-prices {version}"),
-        "price_tier": pl.lit("base"),
-        "price_modifiers": pl.lit(""),
-        "cost_currency": pl.lit("USD"),
-        "pricing_version": pl.format("{}+genai-prices-{}", "pricing_version", pl.lit(version)),
+        "price_status": nw.lit("priced"),
+        "model_id": nw.col("_fb_model"),
+        "price_model": nw.col("_fb_model"),
+        "price_source": nw.col("_fb_source"),
+        "price_confidence": nw.lit(CONFIDENCE),
+        "price_file": nw.lit(f"genai-prices {version}"),
+        "price_tier": nw.lit("base"),
+        "price_modifiers": nw.lit(""),
+        "cost_currency": nw.lit("USD"),
+        "pricing_version": nw.format("{}+genai-prices-{}", "pricing_version", nw.lit(version)),
     }
-    # Labels are categorical: compare as text, the final cast restores the schema's types.
-    out = [pl.when(hit).then(e).otherwise(pl.col(c).cast(pl.String)).alias(c)
-           for c, e in said.items()]  # fmt: skip
-    out.append(
-        pl.when(hit).then(pl.sum_horizontal(*[f"cost_{b}" for b in TOKEN_BUCKETS]))
-        .otherwise("cost").alias("cost")
-    )  # fmt: skip
-    tiered = pl.col("_fb_want") & pl.col("_fb_tiered").fill_null(False)
-    reason = pl.format("third-party price for '{}' is tiered by request size: not applied",
+    # Labels are text on the row side (``price_rows``); conform restores the schema's types.
+    out = [nw.when(hit).then(e).otherwise(nw.col(c)).alias(c) for c, e in said.items()]
+    cost = nw.sum_horizontal(*[f"cost_{b}" for b in TOKEN_BUCKETS]).cast(frames.MONEY)
+    out.append(nw.when(hit).then(cost).otherwise(nw.col("cost")).alias("cost"))
+    tiered = nw.col("_fb_want") & nw.col("_fb_tiered").fill_null(False)
+    reason = nw.format("third-party price for '{}' is tiered by request size: not applied",
                        "_fb_name")  # fmt: skip
     out.append(
-        pl.when(hit).then(pl.lit(None, pl.String)).when(tiered).then(reason)
-        .otherwise("unpriced_reason").alias("unpriced_reason")
+        nw.when(hit).then(nw.lit(None, nw.String)).when(tiered).then(reason)
+        .otherwise(nw.col("unpriced_reason")).alias("unpriced_reason")
     )  # fmt: skip
     return out
 
@@ -111,7 +117,7 @@ def _rates(snap: Any, wanted: pl.DataFrame, version: str) -> pl.DataFrame:
     """Per distinct (provider, name, day): their model, per-token rates, source, tiered flag."""
     known = {p.id for p in snap.providers}
     records = [
-        _one(snap, name, day, _THEIR_ID.get(provider or "", provider), known)
+        _one(snap, name, _noon(day), _THEIR_ID.get(provider or "", provider), known)
         for provider, name, day in wanted.iter_rows()
     ]
     cols: dict[str, pl.DataType] = {
@@ -124,13 +130,18 @@ def _rates(snap: Any, wanted: pl.DataFrame, version: str) -> pl.DataFrame:
     return pl.concat([wanted, found], how="horizontal")
 
 
-def _one(snap: Any, name: str | None, day: dt.datetime, provider: str | None, known: set) -> tuple:
+def _noon(day: str) -> dt.datetime:
+    """Noon UTC of a ``YYYY-MM-DD`` day: the instant whose prices stand for the day."""
+    return dt.datetime.strptime(day, "%Y-%m-%d").replace(hour=12, tzinfo=dt.UTC)
+
+
+def _one(snap: Any, name: str | None, at: dt.datetime, provider: str | None, known: set) -> tuple:
     nothing = (None, None, None, *[None] * len(TOKEN_BUCKETS))
     match = _find(snap, name, provider if provider in known else None) if name else None
     if match is None:
         return nothing
     theirs, model = match
-    prices = model.get_prices(day + dt.timedelta(hours=12))
+    prices = model.get_prices(at)
     values = {b: _first(prices, fields) for b, fields in _THEIRS.items()}
     if any(v == "tiered" for v in values.values()):
         return (None, None, True, *[None] * len(TOKEN_BUCKETS))
