@@ -10,6 +10,8 @@ whose attempts own half of the sessions. Prints one line: seconds per stage and 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import resource
 import sys
 import time
 
@@ -107,22 +109,32 @@ def main() -> None:
 
 
 class Clock:
-    """Wall and CPU seconds per stage (CPU: this process, all threads)."""
+    """Wall and CPU seconds per stage (CPU: this process, all threads), the peak RSS so far
+    after each stage, and the machine's load average (the box is shared)."""
 
     def __init__(self) -> None:
-        self.laps: list[tuple[str, float, float]] = []
+        self.laps: list[tuple[str, float, float, float]] = []
         self.wall, self.cpu = time.perf_counter(), time.process_time()
         self.start = (self.wall, self.cpu)
+        self.before = _peak_mb()
 
     def lap(self, name: str) -> None:
         wall, cpu = time.perf_counter(), time.process_time()
-        self.laps.append((name, wall - self.wall, cpu - self.cpu))
+        self.laps.append((name, wall - self.wall, cpu - self.cpu, _peak_mb()))
         self.wall, self.cpu = wall, cpu
 
     def text(self) -> str:
-        parts = [f"{n} {w:.2f} s (CPU {c:.2f})" for n, w, c in self.laps]
+        parts = [f"{n} {w:.2f} s (CPU {c:.2f}, peak {m:,.0f} MB)" for n, w, c, m in self.laps]
         total = f"total {self.wall - self.start[0]:.2f} s (CPU {self.cpu - self.start[1]:.2f})"
-        return ", ".join([*parts, total])
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        return (
+            ", ".join([*parts, total])
+            + f"; peak before the stages {self.before:,.0f} MB; load {load}"
+        )
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

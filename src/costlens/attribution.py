@@ -112,21 +112,21 @@ def attribute_rows(
     left = whole.filter(nw.col("aggregated") & nw.col("_n").is_null())
     shared, window_cause = _window_shares(left, attempts, _own_tokens(whole))
     shared = frames.persist(shared)
-    rest = whole.join(shared.select("_uid").unique(), on="_uid", how="anti")
-    rest = rest.join(window_cause, on="_uid", how="left").with_columns(
+    # Every row's assignment (a shared row's is replaced by its parts below), attached to the
+    # wide rows once.
+    rest = whole.join(window_cause, on="_uid", how="left").with_columns(
         unattributed_cause=nw.coalesce("_wcause", "_cause"),
         _part=nw.lit(1, nw.Int64),
         _parts=nw.lit(1, nw.Int64),
         _w=nw.lit(1, nw.Int64),
         _wt=nw.lit(1, nw.Int64),
     )
-    assigned = rest.select("_uid", *_ASSIGNMENT)
-    rest = usage.join(assigned, on="_uid", how="inner")
+    rest = frames.attach(usage, rest.select("_uid", *_ASSIGNMENT), "_uid")
     columns = {"_uid": pl.Int64(), **schema.PRICED, **_ASSIGNED}
-    parts = nw.concat(
-        [frames.conform(p, columns, "attribution parts") for p in (rest, _split(usage, shared))]
+    rest, parts = (
+        frames.conform(p, columns, "attribution parts") for p in (rest, _split(usage, shared))
     )
-    return _finish(parts)
+    return _finish(frames.splice(rest, parts, "_uid", "_part"))
 
 
 _ASSIGNED: dict[str, pl.DataType] = {
@@ -292,7 +292,7 @@ def _finish(parts: Frame) -> Frame:
         parts=nw.col("_parts"),
         share=nw.col("_w") / nw.col("_wt"),
     )
-    return frames.conform(frames.in_order_by(out, ["_uid", "_part"]), ATTRIBUTED, "attribution")
+    return frames.conform(out, ATTRIBUTED, "attribution")
 
 
 def _cause() -> nw.Expr:

@@ -179,20 +179,27 @@ def attach(frame: Frame, columns: Frame, key: str) -> Frame:
     if not isinstance(native, pl.LazyFrame):
         return frame.join(columns, on=key, how="left")
     left, got = native.collect(), right.collect()
+    if got.height == left.height and not got[key].equals(left[key]):
+        got = got.sort(key)  # the same keys in another order: a narrow sort, cheaper than a join
     if got.height != left.height or not got[key].equals(left[key]):
         keys = left.lazy().select(key)
         got = keys.join(got.lazy(), on=key, how="left", maintain_order="left").collect()
     return lazy(pl.concat([left, got.drop(key)], how="horizontal"))
 
 
-def in_order(frame: Frame, by: str) -> Frame:
-    """Rows in ``by`` order on polars, where the row order is part of the output (joins do not
-    keep it); Spark output has no order to keep, so no global sort is paid for there."""
-    return in_order_by(frame, [by])
-
-
-def in_order_by(frame: Frame, by: list[str]) -> Frame:
-    return frame.sort(*by) if not is_spark(frame) else frame
+def splice(frame: Frame, parts: Frame, key: str, part: str) -> Frame:
+    """``frame`` with each row whose ``key`` occurs in ``parts`` replaced by those parts (same
+    columns). Polars: in ``key`` order (then ``part``), given ``frame`` in ``key`` order, without
+    sorting the wide rows (the few parts are sorted and merged in); Spark output has no order."""
+    native, right = frame.to_native(), parts.to_native()
+    if not isinstance(native, pl.LazyFrame):
+        keep = frame.join(parts.select(key).unique(), on=key, how="anti")
+        return nw.concat([keep, parts])
+    got = right.sort(key, part).collect()
+    if got.height == 0:
+        return frame
+    kept = native.filter(~pl.col(key).is_in(got[key].unique().implode()))
+    return lazy(kept.merge_sorted(got.lazy(), key))
 
 
 def to_polars(frame: Frame) -> pl.DataFrame:
@@ -227,12 +234,16 @@ def dtype(t: pl.DataType) -> Any:
 
 
 def conform(frame: Frame, columns: Mapping[str, pl.DataType], stage: str) -> Frame:
-    """Select ``columns`` in order, cast to their (row-side) types; absent ones are an error."""
+    """Select ``columns`` in order, cast to their (row-side) types; absent ones are an error.
+    Labels (categorical in the schema) stay categorical on polars (4 bytes a row, no string
+    work when the stages join or cast them) and are text on Spark, which has no categorical."""
     have = set(frame.collect_schema().names())
     missing = [c for c in columns if c not in have]
     if missing:
         raise schema.SchemaError(f"{stage}: missing column(s) {', '.join(missing)}")
-    return frame.select([nw.col(c).cast(dtype(t)) for c, t in columns.items()])
+    label = nw.String() if is_spark(frame) else nw.Categorical()
+    types = {c: label if isinstance(t, pl.Categorical) else dtype(t) for c, t in columns.items()}
+    return frame.select([nw.col(c).cast(t) for c, t in types.items()])
 
 
 def to_schema(df: pl.DataFrame | pl.LazyFrame, columns: Mapping[str, pl.DataType], stage: str):

@@ -54,4 +54,4 @@ def _billed(usage: Frame, book: Book) -> Frame:
     stated = {"price_status": nw.lit("billed"), "pricing_version": nw.lit(book.version)}
     nulls = {c: nw.lit(None) for c in schema.PRICE_COLUMNS if c not in stated}
     cols = {c: e.cast(frames.dtype(schema.PRICE_COLUMNS[c])) for c, e in (nulls | stated).items()}
-    return usage.with_columns(**cols).select(list(schema.PRICED))
+    return frames.conform(usage.with_columns(**cols), schema.PRICED, "pricing (billed rows)")

@@ -134,6 +134,8 @@ def _rates(
     hits = [modifiers.Hit(h.mod, h.provider, pl.col(f"_hit{i}")) for i, h in enumerate(hits)]
     rows = rows.with_columns(*_final_rates(hits), _mods=_names(hits), _clash=_clashes(hits))
     keep = [f"_rate_{b}" for b in (*BUCKETS, *FEES)]
+    # Labels as categoricals: polars rows then carry 4 bytes each (Spark gets them as text).
+    labels = ["_mods", "p_source", "p_confidence", "p_file", "p_currency", "_label"]
     return rows.select(
         *_COMBO,
         *keep,
@@ -144,7 +146,7 @@ def _rates(
         "p_currency",
         _label=_tier_pick(pl, tiers, "label", pl.lit("base")),
         _rate_reason=_rate_reason(book, hits),
-    )
+    ).with_columns(pl.col(labels).cast(pl.Categorical))
 
 
 def _resolved(usage: Frame, book: Book) -> pl.DataFrame:
