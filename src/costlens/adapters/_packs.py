@@ -3,13 +3,16 @@
 A polars scan costs ~0.2 ms per file however small, and a real folder holds thousands of
 session files of a few KB, so readers that take many files at once (``Reader.read_many``) join
 consecutive files' bytes into packs of about ``PACK_BYTES`` and scan each pack as one buffer.
-Lines keep their file and line number (``locate``); a file of ``PACK_BYTES`` or more is scanned
-alone from disk (streamed), so memory stays bounded by one pack.
+Lines keep their file and line number (``locate``). A file of ``PACK_BYTES`` or more is read
+in pieces of about ``PACK_BYTES`` cut at line ends (``sources``): polars maps a file it scans
+into memory whole, so a 5 GB log scanned from disk peaked at 4.6 GB; memory stays bounded by
+one pack or piece.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -50,6 +53,40 @@ def source(files: list[Path]) -> tuple[str | bytes, list[int]]:
         lines += data.count(b"\n")
         chunks.append(data)
     return b"".join(chunks), starts
+
+
+def sources(paths: list[Path]) -> Iterator[tuple[str | bytes, list[str], list[int]]]:
+    """``(text, names, starts)`` to scan, pack by pack, each large file piece by piece.
+
+    ``starts`` are each file's first line number in ``text`` (0-based); a piece of a large
+    file has its file's lines before it as a negative start, so ``locate`` numbers its lines
+    as the file's."""
+    for files in packs(paths):
+        names = [str(f) for f in files]  # as rows name them (a copy prints as its origin)
+        if len(files) > 1 or os.path.getsize(os.fspath(files[0])) < PACK_BYTES:
+            text, starts = source(files)
+            yield text, names, starts
+            continue
+        for piece, before in pieces(files[0]):
+            yield piece, names, [-before]
+
+
+def pieces(path: Path) -> Iterator[tuple[bytes, int]]:
+    """A file's bytes in pieces of about ``PACK_BYTES`` that end at a line end, each with the
+    number of lines before it (a line longer than a piece makes that piece longer)."""
+    lines, rest = 0, b""
+    with open(os.fspath(path), "rb") as f:
+        while chunk := f.read(PACK_BYTES):
+            chunk = rest + chunk
+            cut = chunk.rfind(b"\n") + 1
+            if not cut:
+                rest = chunk
+                continue
+            piece, rest = chunk[:cut], chunk[cut:]
+            yield piece, lines
+            lines += piece.count(b"\n")
+    if rest:
+        yield rest + b"\n", lines
 
 
 def locate(lf: pl.LazyFrame, names: list[str], starts: list[int]) -> pl.LazyFrame:

@@ -21,7 +21,7 @@ import polars as pl
 
 from . import kit
 from ._base import first_json_lines, head
-from ._packs import locate, packs, source
+from ._packs import locate, sources
 from ._usage import ANTHROPIC_USAGE_ITERATED, anthropic_tokens
 from .claude_code_dedupe import dedupe
 from .kit import Read, utc
@@ -134,12 +134,17 @@ def _claude_line(d: dict) -> bool:
 def _scan(paths: list[Path], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Canonical rows of the usage lines (file order, then line order), cut-off lines, and
     per file the count of lines without usage: one query per pack of files."""
-    got = [_scan_pack(files, careful) for files in packs(paths)]
-    return tuple(pl.concat([g[k] for g in got]) for k in range(3))  # type: ignore[return-value]
+    got = [_scan_pack(*pack, careful) for pack in sources(paths)]
+    rows, bad, skipped = (pl.concat([g[k] for g in got]) for k in range(3))
+    if skipped.height > len(paths):  # a large file read in pieces: one count per file
+        skipped = skipped.group_by("source_file", maintain_order=True).agg(pl.col("_skip").sum())
+    return rows, bad, skipped
 
 
-def _scan_pack(files: list[Path], careful: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """One streaming pass over a pack of files.
+def _scan_pack(
+    text_of: str | bytes, names: list[str], starts: list[int], careful: bool
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """One streaming pass over a pack of files (``_packs.sources``).
 
     Lines without ``"usage"`` are never decoded (the speed of this reader), and decoded lines
     become narrow canonical rows inside the streaming query, so memory follows the number of
@@ -157,8 +162,6 @@ def _scan_pack(files: list[Path], careful: bool) -> tuple[pl.DataFrame, pl.DataF
         .when(has_usage).then(pl.lit("usage"))
         .otherwise(pl.lit("skip"))
     )  # fmt: skip
-    text_of, starts = source(files)
-    names = [str(f) for f in files]  # as rows name them (a copy prints as its origin)
     lines = pl.scan_lines(text_of).with_row_index("_i").with_columns(_state=state)
     located = lambda lf: locate(lf, names, starts)  # noqa: E731
     decoded = located(lines.filter(pl.col("_state") == "usage")).select(
