@@ -90,3 +90,17 @@ def test_a_record_without_time_is_dated_by_its_own_file(tmp_path):
     stamps = [int(t.timestamp()) for t in got["period_start"]]
     assert stamps == list(when.values())
     assert set(got["time_source"]) == {"file_mtime"}
+
+
+def test_files_read_in_pieces_give_what_they_give_whole(monkeypatch):
+    # A file of PACK_BYTES or more is read in pieces cut at line ends (here pieces of ~300
+    # bytes): cumulative Codex totals, line numbers and issues are those of the whole file.
+    from costlens.adapters import _packs
+
+    files = sorted((FIXTURES / "codex").glob("*.jsonl"))
+    whole = discover(files)
+    monkeypatch.setattr(_packs, "PACK_BYTES", 300)
+    assert all(f.stat().st_size >= 300 for f in files)
+    pieces = discover(files)
+    assert pieces.usage.equals(whole.usage)
+    assert pieces.issues.equals(whole.issues)

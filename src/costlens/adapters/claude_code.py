@@ -165,21 +165,25 @@ def _scan_pack(
     lines = pl.scan_lines(text_of).with_row_index("_i").with_columns(_state=state)
     located = lambda lf: locate(lf, names, starts)  # noqa: E731
     decoded = located(lines.filter(pl.col("_state") == "usage")).select(
+        "_i",
         "ln",
         "_path",
         _adv=pl.col("line").str.contains('"advisor_message"', literal=True),
         rec=pl.col("line").str.json_decode(LINE),
     )
-    rows = _records(decoded).select(*_usage_columns(), _kind=_kind(), _iters=_iterations())
+    rows = _records(decoded).select("_i", *_usage_columns(), _kind=_kind(), _iters=_iterations())
     bad = located(lines.filter(pl.col("_state") == "bad")).select(
-        pl.lit(NAME).alias("source_format"), *_where()
+        "_i", pl.lit(NAME).alias("source_format"), *_where()
     )
     skipped = located(lines.filter(pl.col("_state") == "skip").select("_i"))
     skipped = skipped.group_by("_path").agg(_skip=pl.len().cast(pl.Int64))
     # The streaming engine returns a chunk per morsel (~500 for 60k rows): one chunk each,
     # or every later step on the struct-heavy rows pays per chunk (1 s CPU on 5,000 files).
+    # Rows in line order, whatever order the streaming engine gave them in (it varied between
+    # runs: which of two identical records is "first read" must not).
     got = pl.collect_all([rows, bad, skipped], engine="streaming")
-    rows_df, bad_df, skip_df = (g.rechunk() for g in got)
+    rows_df, bad_df = (g.sort("_i").drop("_i").rechunk() for g in got[:2])
+    skip_df = got[2]
     every = pl.DataFrame({"_path": names})
     skip_df = every.join(skip_df, on="_path", how="left", maintain_order="left")
     skip_df = skip_df.select(source_file="_path", _skip=pl.col("_skip").fill_null(0))
@@ -216,12 +220,13 @@ def _iterations() -> pl.Expr:
 
 def _records(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Flatten both line shapes: direct (``message.usage``) and agent progress (``data...``)."""
-    rec = lines.select("ln", "_path", "_adv", "rec").unnest("rec")
+    rec = lines.select("_i", "ln", "_path", "_adv", "rec").unnest("rec")
     inner = pl.col("data").struct.field("message")
     direct = pl.col("message").struct.field("usage").is_not_null()
     pick = lambda a, b: pl.when(direct).then(a).otherwise(b)  # noqa: E731
     message = pick(pl.col("message"), inner.struct.field("message"))
     return rec.select(
+        "_i",
         "ln",
         "_path",
         "_adv",

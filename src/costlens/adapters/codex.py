@@ -23,7 +23,7 @@ import polars as pl
 
 from . import kit
 from ._base import first_json_lines
-from ._packs import locate, packs, source
+from ._packs import locate, sources
 from .kit import Read, utc
 
 NAME = "codex-rollout"
@@ -78,7 +78,7 @@ class CodexRollout(kit.Reader):
     def read_many(self, paths: list[Path]) -> Read:
         """Every file in one query per pack of files (``_packs``); each line's JSON checked
         once, and only the lines naming a session, a turn context or a token count decoded."""
-        lines = pl.concat([_pack(files) for files in packs(paths)])
+        lines = pl.concat([_pack(*pack) for pack in sources(paths)])
         rows = _decoded(lines.filter(pl.col("_state") == _MARKED))
         p, total = pl.col("payload"), _total()
         is_count = (pl.col("type") == "event_msg") & (p.struct.field("type") == "token_count")
@@ -117,10 +117,9 @@ _NOT_JSON = "line is not valid JSON (truncated?)"
 _NO_INFO = "token_count without usage (info: null)"
 
 
-def _pack(files: list[Path]) -> pl.DataFrame:
-    """Per line of a pack: its file, line number, state, and its text when it is decoded."""
-    text_of, starts = source(files)
-    names = [str(f) for f in files]  # as rows name them (a copy prints as its origin)
+def _pack(text_of: str | bytes, names: list[str], starts: list[int]) -> pl.DataFrame:
+    """Per line of a pack (``_packs.sources``): its file, line number, state, and its text
+    when it is decoded."""
     line = pl.col("line")
     marked = pl.any_horizontal([line.str.contains(m, literal=True) for m in MARKS])
     state = (
