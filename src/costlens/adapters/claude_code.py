@@ -114,7 +114,7 @@ class ClaudeCode(kit.Reader):
         order = pl.LazyFrame({"source_file": [str(p) for p in paths]}).with_row_index("_f")
         issues = (
             pl.concat([f.with_columns(_g=pl.lit(g)) for g, f in enumerate(parts)])
-            .join(order, on="source_file", how="left")
+            .join(order, on="source_file", how="left", maintain_order="left")
             .sort("_f", "_g", maintain_order=True)
             .drop("_f", "_g")
         )

@@ -183,7 +183,7 @@ def _in_file_order(parts: list[pl.DataFrame], paths: list[Path]) -> pl.DataFrame
     order = pl.DataFrame({"source_file": [str(p) for p in paths]}).with_row_index("_f")
     return (
         pl.concat([f.with_columns(_g=pl.lit(g)) for g, f in enumerate(parts)])
-        .join(order, on="source_file", how="left")
+        .join(order, on="source_file", how="left", maintain_order="left")
         .sort("_f", "_g", maintain_order=True)
         .drop("_f", "_g")
     )
