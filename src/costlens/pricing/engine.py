@@ -58,7 +58,9 @@ def price(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame:
     tiers = _max_tiers(book)
     combos = frames.to_polars(rows.select(_COMBO).unique())
     rates = _rates(combos.lazy(), _periods(book).lazy(), hits, book, tiers).collect()
-    rows = frames.join_small(rows, rates, _COMBO, nulls_equal=True)
+    # Only the keys go through the join; the rates are attached beside the rows.
+    rated = frames.join_small(rows.select("_in", *_COMBO), rates, _COMBO, nulls_equal=True)
+    rows = frames.attach(rows, rated.drop(_COMBO), "_in")
     rows = frames.persist(rows.with_columns(_code=_reason_code()))
     # The reason text only for the rows that have one (every branch of a when/then chain is
     # computed for every row it sees).
@@ -81,13 +83,10 @@ def _located(rows: Frame, book: Book, at: dt.datetime | None) -> Frame:
     """Narrow rows plus the model id, price period and cliff tier each row falls in; ``rows``
     is persisted (the lookups run on a frame of the key columns alone, then attach)."""
     when = nw.lit(at, frames.UTC_TIME) if at else nw.col("period_start")
-    # A billing adapter that maps a vendor label (CUR usage type, Azure meter, GCP SKU) to a
-    # model name states it in ``model_canonical``; ``model`` keeps the raw label.
-    rows = frames.persist(
-        rows.with_columns(_name=nw.coalesce("model_canonical", "model"), _at=when)
-    )
-    keys = rows.select("_in", "provider", "_name", "_at")
-    keys = frames.join_small(keys, _resolved(keys, book), ["provider", "_name"], nulls_equal=True)
+    rows = frames.persist(rows.with_columns(_at=when))
+    names = ["provider", "model_canonical", "model"]
+    keys = rows.select("_in", *names, "_at")
+    keys = frames.join_small(keys, _resolved(keys, book), names, nulls_equal=True).drop(names)
     keys = frames.persist(keys)
     # A moving alias resolves by date; any other key is its own model id.
     moving = keys.filter(nw.col("_key").str.starts_with(ALIAS)).select("_in", "_key", "_at")
@@ -95,7 +94,7 @@ def _located(rows: Frame, book: Book, at: dt.datetime | None) -> Frame:
     keys = frames.attach(keys, moving, "_in").with_columns(model_id=_model_id())
     tiers = _max_tiers(book)
     periods = _periods(book).select("model_id", "_from", *_per_row(tiers))
-    keys = intervals.during(keys, periods, "model_id").drop("provider", "_name", "_at", "_target")
+    keys = intervals.during(keys, periods, "model_id").drop("_at", "_target")
     rows = frames.attach(rows, frames.persist(keys), "_in")
     return rows.with_columns(_tier=_tier_index(tiers)).with_columns(
         _tier_above=_tier_pick(nw, tiers, "above", nw.lit(0, nw.Int64)).fill_null(0)
@@ -150,10 +149,13 @@ def _rates(
 
 
 def _resolved(usage: Frame, book: Book) -> pl.DataFrame:
-    """One row per distinct (provider, model name) with what the name resolves to."""
-    pairs = frames.to_polars(usage.select("provider", "_name").unique())
-    keys = [book.resolve(m, p) if m else None for p, m in pairs.iter_rows()]
-    return pairs.with_columns(_key=pl.Series(keys, dtype=pl.String))
+    """One row per distinct (provider, model_canonical, model) with what the name resolves to.
+    A billing adapter that maps a vendor label (CUR usage type, Azure meter, GCP SKU) to a
+    model name states it in ``model_canonical``; ``model`` keeps the raw label."""
+    names = frames.to_polars(usage.select("provider", "model_canonical", "model").unique())
+    pairs = names.select("provider", pl.coalesce("model_canonical", "model")).iter_rows()
+    keys = [book.resolve(m, p) if m else None for p, m in pairs]
+    return names.with_columns(_key=pl.Series(keys, dtype=pl.String))
 
 
 def _aliases(book: Book) -> pl.DataFrame:
@@ -339,7 +341,12 @@ def _reason_text(book: Book) -> nw.Expr:
         nw.when(code == 1)
         .then(nw.lit("no model named in the source row"))
         .when(code == 2)
-        .then(nw.format("unknown model '{}': add it to a pricing table or pass --pricing", "_name"))
+        .then(
+            nw.format(
+                "unknown model '{}': add it to a pricing table or pass --pricing",
+                nw.coalesce("model_canonical", "model"),
+            )
+        )
         .when(code == 3)
         .then(nw.format("alias '{}' names no model at {}", "model", day))
         .when(code == 4)
