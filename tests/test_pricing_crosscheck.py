@@ -12,7 +12,9 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from conftest import price_one
+from conftest import price_one, usage_frame, usage_row
+
+from costlens import pricing
 
 genai_prices = pytest.importorskip("genai_prices")
 
@@ -96,19 +98,27 @@ def _theirs(provider: str, model_id: str, t: dt.datetime) -> D | None:
 
 
 def test_every_model_both_know_agrees_or_is_a_listed_disagreement(book):
-    differ, compared = set(), 0
-    for provider, model_id, t in _cases(book):
-        theirs = _theirs(provider, model_id, t)
-        if theirs is None:
-            continue
-        compared += 1
-        ours = price_one(
-            book, model=model_id, input_uncached=50_000, cache_read=20_000,
-            output=5_000, period_start=t,
-        )["cost"]  # fmt: skip
-        if ours is None or ours != theirs:
-            differ.add((model_id, t.date().isoformat()))
-    assert compared > 30
+    cases = [(m, t, theirs) for p, m, t in _cases(book) if (theirs := _theirs(p, m, t)) is not None]
+    assert len(cases) > 30
+    # One frame of all the cases, priced at once (a row's price does not depend on the others).
+    rows = [
+        usage_row(
+            source_line=i,
+            model=m,
+            input_uncached=50_000,
+            cache_read=20_000,
+            output=5_000,
+            period_start=t,
+        )
+        for i, (m, t, _) in enumerate(cases)
+    ]
+    priced = pricing.price(usage_frame(*rows), book).collect().sort("source_line")
+    ours = priced["cost"].to_list()
+    differ = {
+        (m, t.date().isoformat())
+        for (m, t, theirs), cost in zip(cases, ours, strict=True)
+        if cost != theirs
+    }
     assert differ == set(DISAGREE)
 
 
