@@ -163,11 +163,20 @@ def runs(n: int) -> pl.DataFrame:
     return schema.conform(frame.lazy(), schema.RUNS).collect()
 
 
-def write(folder: Path, n: int) -> tuple[Path, Path]:
-    """``usage.parquet`` (canonical rows) and ``runs.jsonl`` (a costlens run log) in ``folder``."""
+SPLIT = ("a/b/rows.parquet", "a-b/rows.parquet", "a b/rows.parquet", "a/rows.parquet")
+"""Nested files whose order differs by ``Path`` (``a/b`` before ``a-b``) and by text."""
+
+
+def write(folder: Path, n: int, split: bool = False) -> tuple[Path, Path]:
+    """``usage.parquet`` (canonical rows) and ``runs.jsonl`` (a costlens run log) in ``folder``;
+    with ``split``, the rows in ``usage/`` over the nested ``SPLIT`` files (small row groups)
+    and a ``_SUCCESS`` marker, as a Spark job leaves them."""
     folder.mkdir(parents=True, exist_ok=True)
-    rows = folder / "usage.parquet"
-    usage(n).write_parquet(rows)
+    rows = folder / ("usage" if split else "usage.parquet")
+    if split:
+        _write_split(usage(n), rows)
+    else:
+        usage(n).write_parquet(rows)
     log = folder / "runs.jsonl"
     _write_runlog(runs(n), log)
     return rows, log
@@ -184,3 +193,11 @@ def _write_runlog(r: pl.DataFrame, path: Path) -> None:
         review_minutes=pl.col("review_minutes").cast(pl.Int64).cast(pl.String),
     )  # fmt: skip
     out.write_ndjson(path)
+
+
+def _write_split(rows: pl.DataFrame, folder: Path) -> None:
+    size = -(-rows.height // len(SPLIT))
+    for k, name in enumerate(SPLIT):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        rows.slice(k * size, size).write_parquet(folder / name, row_group_size=500)
+    (folder / "_SUCCESS").write_text("")

@@ -73,17 +73,28 @@ def test_decimal_products_and_sums_are_exact_on_spark(engine):
     assert lossy[2] == D(0)  # 1 x 0.000000000001, cut to 6 decimals: the reason for the setting
 
 
-def test_bundled_samples_give_byte_identical_json(engine):
-    inputs = [str(SAMPLES / "bundle"), str(SAMPLES / "billing")]
+def test_bundled_samples_give_byte_identical_json(engine, tmp_path):
+    """Rows read locally and sent to the session, with terms that change rates (a discount and
+    a committed price apply to the samples: the list-price pass runs too)."""
+    from test_usage_parquet import terms_rows
+
+    _, terms = terms_rows(tmp_path)
+    inputs = [str(SAMPLES / "bundle"), str(SAMPLES / "billing"), "--pricing", str(terms)]
     polars_json = _report(*inputs)
     spark_json = _report(*inputs, "--engine", "spark")
     assert spark_json == polars_json
-    assert json.loads(polars_json)["rows"]["priced"] > 0
+    summary = json.loads(polars_json)
+    assert summary["rows"]["priced"] > 0
+    assert [t["rows"] > 0 for t in summary["pricing_terms"]] == [True, False, True]
 
 
 @pytest.fixture(scope="module")
 def month(tmp_path_factory) -> tuple[Path, Path]:
-    return spark_month.write(tmp_path_factory.mktemp("month"), 3_000)
+    return spark_month.write(tmp_path_factory.mktemp("month"), 3_000, split=True)
+
+
+# The split month's files in path-text order (a space, then '-', then '/'), by hand.
+TEXT_ORDER = ["a b/rows.parquet", "a-b/rows.parquet", "a/b/rows.parquet", "a/rows.parquet"]
 
 
 def test_generated_month_gives_byte_identical_json_and_equal_tables(engine, month, tmp_path):
@@ -97,28 +108,43 @@ def test_generated_month_gives_byte_identical_json_and_equal_tables(engine, mont
     assert spark_json == polars_json
     summary = json.loads(polars_json)
     # Counts taken from the input: every generated row is read, some of each kind.
-    assert summary["rows"]["read"] == pl.read_parquet(rows).height
+    files = [pl.read_parquet(rows / name) for name in TEXT_ORDER]
+    assert summary["rows"]["read"] == sum(f.height for f in files)
     assert summary["rows"]["billed"] == 3_000 // 100
     assert summary["rows"]["unpriced"] > 0 and summary["attributed_cost"] != "0"
     for table in ("tasks", "models", "months", "unattributed", "pricing", "by_week", "by_key"):
         a = pl.read_parquet(out_pl / f"{table}.parquet")
         b = pl.read_parquet(out_sp / f"{table}.parquet")
         assert a.equals(b), table
-    # The usage table row for row, in any order (Spark numbers rows uniquely, not densely).
-    usage_pl = pl.read_parquet(out_pl / "usage.parquet").drop("usage_row", strict=False)
-    usage_sp = pl.read_parquet(out_sp / "usage.parquet").drop("usage_row", strict=False)
+    # The written usage table row for row (its row ids: the next test).
+    usage_pl = pl.read_parquet(out_pl / "usage.parquet")
+    usage_sp = pl.read_parquet(out_sp / "usage.parquet")
     keys = usage_pl.columns
     assert usage_pl.sort(keys, nulls_last=True).equals(usage_sp.sort(keys, nulls_last=True))
 
 
-def test_priced_rows_match_python_decimal_on_spark(engine, month):
-    """A Sonnet 4 request past the 200k cliff, priced on Spark, against the rates by hand."""
+def test_month_attributed_on_spark_equals_polars_with_the_same_row_ids(engine, month):
+    """The attributed usage table of both engines, ``usage_row`` included: dense, in the order
+    of the files as text (by hand, ``TEXT_ORDER``); and a Sonnet 4 request past the 200k cliff,
+    priced on Spark, against the rates by hand."""
     rows, _ = month
     from costlens import pricing
+    from costlens.attribution import attribute_rows
 
-    frame = engine.read_usage([rows])
-    priced = frames.to_polars(pricing.price_rows(frame, pricing.load()))
-    big = priced.filter(
+    book, runs = pricing.load(), spark_month.runs(3_000).lazy()
+    tables = []
+    for frame in (frames.read_usage([rows]), engine.read_usage([rows])):
+        priced = pricing.price_rows(frame, book)
+        tables.append(frames.to_polars(attribute_rows(priced, runs, book.resolve)))
+    on_polars, on_spark = (frames.to_schema(t, schema.ATTRIBUTED, "test").collect() for t in tables)
+    keys = on_polars.columns
+    assert on_spark.sort(keys, nulls_last=True).equals(on_polars.sort(keys, nulls_last=True))
+    once = on_spark.filter(pl.col("part") == 1).sort("usage_row")
+    read = pl.concat([pl.read_parquet(rows / n, columns=["source_file", "source_line"])
+                      for n in TEXT_ORDER])  # fmt: skip
+    assert once["usage_row"].to_list() == list(range(read.height))
+    assert once.select(read.columns).equals(read)
+    big = on_spark.filter(
         (pl.col("model") == "claude-sonnet-4-20250514")
         & (pl.col("input_uncached") > 200_000)
         & ~pl.col("batch")
@@ -177,7 +203,7 @@ def test_fallback_prices_on_spark_equal_polars_and_the_rates(engine):
         usage_row(model="acme-coder-9", output=m, source_line=3),
     ).collect()  # fmt: skip
     book = pricing.load(fallback=True)
-    on_polars = frames.to_polars(pricing.price_rows(frames.lazy(rows.lazy()), book))
+    on_polars = frames.to_polars(pricing.price_rows(frames.row_index(frames.lazy(rows)), book))
     on_spark = frames.to_polars(pricing.price_rows(engine.rows(rows), book))
     assert on_spark.sort("source_line").equals(on_polars.sort("source_line"))
     # genai-prices 0.2.3: Magistral Medium $2 input / $5 output per 1M, a cache read billed as
@@ -187,3 +213,24 @@ def test_fallback_prices_on_spark_equal_polars_and_the_rates(engine):
         "third-party",
         "official",
     ]
+
+
+def test_terms_that_change_rates_on_spark_equal_polars_and_the_rates(engine, tmp_path):
+    """A discount, an uplift and a committed price (test_usage_parquet's rows and terms, the
+    figures by hand there) over ``--usage-parquet`` read by Spark: the list-price pass runs on
+    Spark and pairs rows by their id (rows read locally: the bundled samples test)."""
+    from test_usage_parquet import expected_terms, terms_rows
+
+    rows, terms = terms_rows(tmp_path)
+    args = ["--usage-parquet", str(rows), "--pricing", str(terms)]
+    out_pl, out_sp = tmp_path / "polars", tmp_path / "spark"
+    polars_json = _report(*args, "--parquet-dir", str(out_pl))
+    spark_json = _report(*args, "--parquet-dir", str(out_sp), "--engine", "spark")
+    assert spark_json == polars_json
+    listed = json.loads(spark_json)["pricing_terms"]
+    assert {t["name"]: (t["rows"], D(t["cost"]), D(t["list_cost"])) for t in listed} == (
+        expected_terms()
+    )
+    assert pl.read_parquet(out_sp / "pricing.parquet").equals(
+        pl.read_parquet(out_pl / "pricing.parquet")
+    )

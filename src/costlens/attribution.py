@@ -57,7 +57,10 @@ def attribute(
             aggregated row's model can be compared with the attempt's.
     """
     schema.check(priced, schema.PRICED, "attribution input (priced usage)")
-    out = attribute_rows(frames.lazy(priced), runs, resolve)
+    rows = frames.lazy(priced)
+    if frames.ROW not in rows.collect_schema().names():  # rows enter here: number them
+        rows = frames.row_index(rows)
+    out = attribute_rows(rows, runs, resolve)
     return frames.to_schema(frames.to_lazy_polars(out), ATTRIBUTED, "attribution output")
 
 
@@ -66,12 +69,13 @@ def attribute_rows(
     runs: pl.LazyFrame,
     resolve: Callable[[str], str | None] = lambda _: None,
 ) -> Frame:
-    """``attribute`` on either engine: priced rows in, attributed rows (labels as text) out."""
+    """``attribute`` on either engine: priced rows with their input row id ``frames.ROW``
+    (``pricing.price_rows``; polars: in id order) in, attributed rows (labels as text) out;
+    the id is each row's ``usage_row``."""
     schema.check(runs, schema.RUNS, "attribution input (runs)")
+    rows = frames.conform(priced, {frames.ROW: pl.Int64(), **schema.PRICED}, "attribution")
     # Five branches below read the usage: materialise it once so pricing runs once, not five times.
-    usage = frames.persist(
-        frames.row_index(frames.conform(priced, schema.PRICED, "attribution"), "_uid")
-    )
+    usage = frames.persist(rows.rename({frames.ROW: "_uid"}))
     # Matching works on a narrow frame of keys; the wide rows are joined back once at the end.
     keys = usage.select(_KEY_COLUMNS)
     table = _attempts(runs, resolve)

@@ -3,10 +3,10 @@
 The row stages (pricing, attribution, the aggregations over usage) are written once against
 Narwhals' lazy API (``nw.LazyFrame``) and run on whichever engine holds the frame: polars (the
 default) or PySpark. What Narwhals cannot say the same way on both lives here, as small
-engine-specific helpers with no business rule in them: a unique row number, putting a small
-lookup table beside a big frame (Spark broadcasts it), collecting a result to polars, and the
-schema types (Spark has no categorical, so the row stages carry labels as text and the polars
-boundary casts them back). See docs/scaling.md.
+engine-specific helpers with no business rule in them: the input row id (``ROW``), putting a
+small lookup table beside a big frame (Spark broadcasts it), collecting a result to polars,
+and the schema types (Spark has no categorical, so the row stages carry labels as text and the
+polars boundary casts them back). See docs/scaling.md.
 
 Money arithmetic on the row side is restricted to what is exact on both engines: integer x
 ``Decimal(38, 12)``, sums and comparisons (Spark runs with
@@ -17,9 +17,11 @@ engines, so its digits cannot differ.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
 
 import narwhals as nw
 import polars as pl
@@ -39,21 +41,54 @@ class Engine(Protocol):
     """Where the stages after reading run when not on local polars (``costlens.spark``)."""
 
     def rows(self, usage: pl.DataFrame) -> Frame:
-        """Usage rows read locally, moved into the engine."""
+        """Usage rows read locally, numbered as read (``ROW``), moved into the engine."""
         ...
 
     def read_usage(self, paths: list[Path]) -> Frame:
-        """Canonical usage rows from Parquet, read by the engine."""
+        """Canonical usage rows from Parquet, read and numbered by the engine as
+        ``read_usage`` numbers them (``ROW``)."""
         ...
 
 
 def read_usage(paths: list[Path]) -> Frame:
     """Canonical usage rows from Parquet files or folders (docs/schema.md) on polars: absent
-    optional columns become typed nulls; a missing required one is an error naming it."""
-    files = [f for p in paths for f in (sorted(p.rglob("*.parquet")) if p.is_dir() else [p])]
+    optional columns become typed nulls; a missing required one is an error naming it. The
+    rows are numbered (``ROW``) in file order (``usage_files``), then row order in a file."""
+    files = usage_files(paths)
     scan = pl.scan_parquet(files) if files else schema.empty(schema.USAGE)
     where = ", ".join(str(p) for p in paths)
-    return lazy(schema.conform(scan, schema.USAGE, f"{where}: canonical usage rows"))
+    return row_index(lazy(schema.conform(scan, schema.USAGE, f"{where}: canonical usage rows")))
+
+
+def usage_files(paths: list[Path]) -> list[str]:
+    """The Parquet files under ``paths`` (a file as given; a folder's ``*.parquet`` at any depth,
+    hidden names skipped as Spark skips them), ordered by ``file_key``: the order both engines
+    number rows in (``SparkEngine.read_usage`` sorts Spark's file list by the same key)."""
+    return sorted((str(f) for p in paths for f in _parquet_under(p)), key=file_key)
+
+
+def _parquet_under(path: Path) -> list[Path]:
+    if not path.is_dir():
+        return [path]
+    found = [f for f in path.rglob("*.parquet") if f.is_file()]  # Spark names folders x.parquet
+    return [f for f in found if not any(_hidden(n) for n in f.relative_to(path).parts)]
+
+
+def _hidden(name: str) -> bool:
+    """A name Spark's file listing leaves out (``_SUCCESS``, ``.crc`` files, ``_tmp`` folders;
+    ``_`` names with ``=`` are partition folders)."""
+    return name.startswith(".") or (name.startswith("_") and "=" not in name)
+
+
+def file_key(path: str) -> str:
+    """The text files are ordered by, the same for a local path and Spark's URI of that file
+    (``file:///a/b%20c.parquet`` and ``b c.parquet`` in folder ``/a``): the absolute path, or
+    for a remote file its decoded URI. Plain text order, not ``Path`` order (which compares
+    folder names part by part: ``a/b`` before ``a-b``, where text puts ``a-b`` first)."""
+    if "://" not in path and not path.startswith("file:"):
+        return os.path.abspath(path)
+    uri = urlsplit(path)
+    return unquote(uri.path) if uri.scheme == "file" else unquote(path)
 
 
 def lazy(native: Any) -> Frame:
@@ -69,15 +104,32 @@ def is_spark(frame: Frame) -> bool:
     return frame.implementation.is_spark_like()
 
 
-def row_index(frame: Frame, name: str) -> Frame:
-    """``frame`` with a unique Int64 row number ``name`` (polars: 0, 1, ... in row order;
-    Spark: increasing in file order, not dense, without moving every row to one partition)."""
-    native = frame.to_native()
-    if isinstance(native, pl.LazyFrame):
-        return lazy(native.with_row_index(name).with_columns(pl.col(name).cast(pl.Int64)))
-    from pyspark.sql import functions as F
+ROW = "usage_row"
+"""The input row id: assigned once where rows enter the engine, dense (0 .. n-1) and in input
+order on both engines, carried through pricing and attribution (docs/scaling.md). Polars:
+``row_index`` of the rows as read; Spark: ``SparkEngine.rows`` numbers local rows before
+sending them, ``SparkEngine.read_usage`` from each file's offset plus the row's place in it."""
 
-    return lazy(native.withColumn(name, F.monotonically_increasing_id()))
+
+def row_index(frame: Frame, name: str = ROW) -> Frame:
+    """A polars ``frame`` with its rows numbered 0, 1, ... in row order as Int64 ``name``. Only
+    for polars: a Spark frame has no row order to number by (its ids come from where the rows
+    entered the engine, ``ROW``)."""
+    native = frame.to_native()
+    if not isinstance(native, pl.LazyFrame):
+        raise TypeError("internal: Spark rows are numbered where they enter (frames.ROW)")
+    return lazy(native.with_row_index(name).with_columns(pl.col(name).cast(pl.Int64)))
+
+
+def union_in_order(frame: Frame, rest: Frame, key: str) -> Frame:
+    """The rows of ``frame`` and ``rest`` (same columns). Polars: in ``key`` order, given both
+    in ``key`` order (the smaller ``rest`` is collected and merged in, the wide rows are not
+    sorted); Spark: a union, with no order."""
+    native, small = frame.to_native(), rest.to_native()
+    if not isinstance(native, pl.LazyFrame):
+        return nw.concat([frame, rest])
+    got = small.collect()
+    return frame if got.height == 0 else lazy(native.merge_sorted(got.lazy(), key))
 
 
 def beside(frame: Frame, table: pl.DataFrame | pl.LazyFrame) -> Frame:

@@ -33,7 +33,7 @@ import polars as pl
 from . import frames, metrics, names, pricing, schema, stats, totals, views
 from .attribution import attribute_rows
 from .discover import Ingested, discover
-from .errors import CostlensError, StrictModeError, located
+from .errors import StrictModeError, located
 from .pricing import applied
 from .results import Report
 from .totals import summarise
@@ -150,20 +150,15 @@ def build(
         _refuse_rejections(got.issues)
     read = got.usage
     got = replace(got, usage=read.clear())
-    # On Spark the rows go over to the session; on polars nothing is copied.
-    rows = engine.rows(read) if engine else frames.lazy(read)
-    if engine and applied.changes_rates(book):
-        raise CostlensError(
-            "terms that change rates (discount, uplift, committed) are not available with "
-            "--engine spark yet: run without it"
-        )
-    listed = _list_costs(read, book, price_date)
+    # On Spark the rows go over to the session; on polars nothing is copied. Either way they
+    # are numbered here, in the order read (``frames.ROW``).
+    rows = engine.rows(read) if engine else frames.row_index(frames.lazy(read))
     # Pass the priced rows on unnamed: once attribution has collected them, nothing here holds
     # the read rows any more (when the caller kept none), and their memory goes back before the
     # wide copies are made.
     del read
     return build_rows(
-        rows, got, book, price_date, review_rate, model_stats, by, calendar, keep_usage, listed
+        rows, got, book, price_date, review_rate, model_stats, by, calendar, keep_usage
     )
 
 
@@ -177,13 +172,14 @@ def build_rows(
     by: tuple[str, ...] = ("day",),
     calendar: Calendar = Calendar(),
     keep_usage: bool = True,
-    listed: pl.DataFrame | None = None,
 ) -> Report:
-    """Stages 2-4 over canonical usage ``rows`` on their own engine (``frames``): polars, or
-    Spark (``costlens.spark``). ``got`` carries the run-log attempts, issues and files (local).
-    ``keep_usage=False`` leaves the attributed usage table out of the report (an empty table
-    with its columns): on Spark only the aggregates come back to this machine. ``listed``: each
-    row's cost at list when terms change rates (``pricing.applied``), by ``usage_row``."""
+    """Stages 2-4 over canonical usage ``rows`` with their input row id (``frames.ROW``) on
+    their own engine (``frames``): polars, or Spark (``costlens.spark``). ``got`` carries the
+    run-log attempts, issues and files (local). ``keep_usage=False`` leaves the attributed
+    usage table out of the report (an empty table with its columns): on Spark only the
+    aggregates come back to this machine. When terms change rates, the rows are also priced
+    at list (``pricing.applied``), on the same engine, paired by the id."""
+    listed = applied.list_costs(rows, book, price_date)
     priced = pricing.price_rows(rows, book, price_date)
     usage = frames.persist(attribute_rows(priced, got.runs.lazy(), book.resolve))
     report = _measure(usage, got, book, review_rate, model_stats, listed)
@@ -203,9 +199,10 @@ def _measure(
     book: pricing.Book,
     review_rate: Decimal | None,
     with_stats: bool,
-    listed: pl.DataFrame | None = None,
+    listed: frames.Frame | None = None,
 ) -> Report:
     frames.conform(usage, schema.ATTRIBUTED, "metrics input")
+    rates = totals.rates_used(usage, book, listed)
     att = metrics.attempts(usage, got.runs.lazy()).collect()
     tasks = metrics.task_runs(att.lazy(), review_rate).collect()
     usage_models = metrics.usage_by_model(usage).collect()
@@ -219,11 +216,11 @@ def _measure(
         usage_models=usage_models,
         months=metrics.usage_by_month(usage).collect(),
         issues=got.issues,
-        rates=totals.rates_used(usage, book, listed),
+        rates=rates,
         files=got.files,
         summary=summarise(usage, got.issues, tasks, usage_models, book.version)
         | {"pricing_overrides": [vars(o) for o in book.overrides]}
-        | _terms_summary(usage, book, listed)
+        | _terms_summary(usage, book, rates)
         | _fallback_summary(usage, book)
         | metrics.period(usage),
         unattributed=metrics.unattributed_by_cause(usage).collect(),
@@ -232,22 +229,18 @@ def _measure(
     )
 
 
-def _terms_summary(usage: frames.Frame, book: pricing.Book, listed: pl.DataFrame | None) -> dict:
+def _terms_summary(usage: frames.Frame, book: pricing.Book, rates: pl.DataFrame) -> dict:
     """Negotiated terms in force (``pricing_terms``, each rate term with the rows it priced and
-    their cost at list) and, when stated, credits drawn and the total in the billing currency
-    (see ``pricing/terms.py``, ``pricing/applied.py``: polars, over the priced rows)."""
+    their cost at list, from the Pricing sheet's ``rates``) and, when stated, credits drawn and
+    the total in the billing currency (``pricing/terms.py``: polars, over the priced rows,
+    collected only for those)."""
     if not book.terms:
         return {}
+    listing = applied.per_term(rates, book.terms_listing)
+    if not any(t.credit or t.fx for t in book.terms):
+        return {"pricing_terms": listing}
     priced = totals.priced_rows(usage)
-    got = pricing.terms.billing(priced, book.terms, book.table_of())
-    return {"pricing_terms": applied.per_term(priced, listed, book.terms_listing), **got}
-
-
-def _list_costs(
-    read: pl.DataFrame, book: pricing.Book, at: dt.datetime | None
-) -> pl.DataFrame | None:
-    """Each row's cost at list when terms change prices (a second pricing pass), else None."""
-    return applied.list_costs(read.lazy(), book, at)
+    return {"pricing_terms": listing, **pricing.terms.billing(priced, book.terms, book.table_of())}
 
 
 def _fallback_summary(usage: frames.Frame, book: pricing.Book) -> dict:

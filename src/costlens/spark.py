@@ -80,19 +80,24 @@ class SparkEngine:
         return cls(session)
 
     def rows(self, usage: pl.DataFrame) -> frames.Frame:
-        """Canonical usage rows read locally, sent to the session (over Arrow)."""
-        table = schema.conform(usage.lazy(), schema.USAGE, "spark input").collect()
-        return frames.lazy(frames.spark_frame(self.session, table))
+        """Canonical usage rows read locally, numbered in the order read (``frames.ROW``, as
+        on polars), sent to the session (over Arrow)."""
+        table = schema.conform(usage.lazy(), schema.USAGE, "spark input")
+        numbered = frames.row_index(frames.lazy(table)).to_native().collect()
+        return frames.lazy(frames.spark_frame(self.session, numbered))
 
     def read_usage(self, paths: list[Path]) -> frames.Frame:
         """Canonical usage rows from Parquet files or folders that follow docs/schema.md, read
-        by Spark where they sit (a path Spark can read: local, ``s3a://``, ``abfss://`` ...).
+        by Spark where they sit (a path Spark can read: local, ``s3a://``, ``abfss://`` ...),
+        numbered as ``frames.read_usage`` numbers them (``_numbered``).
 
         Raises:
             CostlensError: a required usage column is missing.
         """
-        frame = frames.lazy(self.session.read.parquet(*[str(p) for p in paths]))
-        have = set(frame.collect_schema().names())
+        # As polars reads them: every *.parquet at any depth, no partition columns.
+        reader = self.session.read.option("recursiveFileLookup", "true")
+        native = reader.option("pathGlobFilter", "*.parquet").parquet(*[str(p) for p in paths])
+        have = set(native.columns)
         missing = [c for c in schema.USAGE.required if c not in have]
         if missing:
             where = ", ".join(str(p) for p in paths)
@@ -102,10 +107,40 @@ class SparkEngine:
             )
         import narwhals as nw
 
+        frame = frames.lazy(_numbered(native))
         absent = {
             c: nw.lit(None).cast(frames.dtype(t)) for c, t in schema.USAGE.items() if c not in have
         }
         return frame.with_columns(**absent) if absent else frame
+
+
+def _numbered(rows: Any) -> Any:
+    """Parquet rows with their input row id (``frames.ROW``): the offset of their file plus
+    their place in it (Spark's hidden ``_metadata.file_path`` and ``_metadata.row_index``).
+    One small query counts the rows per file; the files are ordered by ``frames.file_key`` as
+    ``frames.usage_files`` orders them, so the ids are dense and those of polars. No window
+    over all rows: nothing moves the rows to one partition."""
+    from pyspark.sql import functions as F
+
+    placed = rows.select(
+        "*", F.col("_metadata.file_path").alias("_file"), F.col("_metadata.row_index").alias("_pos")
+    )
+    counts = placed.groupBy("_file").count().collect()
+    ordered = sorted(
+        ((r["_file"], r["count"]) for r in counts), key=lambda r: frames.file_key(r[0])
+    )
+    starts, at = [], 0
+    for _, n in ordered:
+        starts.append(at)
+        at += n
+    offsets = pl.DataFrame(
+        {"_file": [f for f, _ in ordered], "_from": starts},
+        schema={"_file": pl.String, "_from": pl.Int64},
+    )
+    table = F.broadcast(frames.spark_frame(rows.sparkSession, offsets))
+    joined = placed.join(table, on="_file", how="left")
+    row = (F.col("_from") + F.col("_pos")).cast("long").alias(frames.ROW)
+    return joined.select(*[F.col(f"`{c}`") for c in rows.columns if c != frames.ROW], row)
 
 
 def _first_line(e: Exception) -> str:

@@ -120,10 +120,10 @@ def _money(value: Any) -> Decimal:
     return Decimal(value) if value is not None else Decimal(0)
 
 
-def rates_used(usage: Any, book: pricing.Book, listed: pl.DataFrame | None = None) -> pl.DataFrame:
+def rates_used(usage: Any, book: pricing.Book, listed: frames.Frame | None = None) -> pl.DataFrame:
     """Every (model, period, tier) that priced at least one row, with its rates and source (and,
-    with rate-changing terms, the terms, the cost at list and what they changed: polars, over
-    the priced rows, see ``pricing/applied.py``)."""
+    with rate-changing terms, the terms, the cost at list and what they changed: ``listed`` is
+    each row's list cost by ``usage_row`` on the usage's engine, see ``pricing/applied.py``)."""
     keys = ["model_id", "price_period_from", "price_tier", "price_modifiers"]
     grouped = (
         frames.lazy(usage)
@@ -140,7 +140,7 @@ def rates_used(usage: Any, book: pricing.Book, listed: pl.DataFrame | None = Non
         return out
     from .pricing import applied
 
-    return applied.by_rates(out, priced_rows(usage), listed, book, keys)
+    return applied.by_rates(out, applied.at_list(frames.lazy(usage), listed, keys), book, keys)
 
 
 def priced_rows(usage: Any) -> pl.DataFrame:

@@ -1,19 +1,24 @@
 """What negotiated terms changed: every priced row's cost at list beside its cost with terms.
 
 When a terms file states discounts, uplifts or committed prices, the usage is priced a second
-time with the tables alone (no terms). The two costs meet by ``usage_row`` (the priced frame's
-row order, which both passes share), so the Pricing sheet can say which terms applied to which
-rows and what they changed, and the summary can say it per term.
+time with the tables alone (no terms), on the same engine frame. The two costs meet by the input
+row id (``frames.ROW``, each row's ``usage_row``: the same in both passes, on either engine), in
+one join and group-by on the engine whose result is one row per (model, period, tier,
+modifiers): the Pricing sheet says which terms applied to which rows and what they changed, and
+the summary says it per term, from that small table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import narwhals as nw
 import polars as pl
 
+from .. import frames
+from ..frames import ROW, Frame
 from ..schema import MONEY
-from .billed import price
+from .billed import price_rows
 from .book import Book
 
 RATE_KINDS = ("discount", "uplift", "committed")
@@ -24,43 +29,36 @@ def changes_rates(book: Book) -> bool:
     return any(t.discount or t.uplift or t.committed for t in book.terms)
 
 
-def list_costs(usage: pl.LazyFrame, book: Book, at: dt.datetime | None) -> pl.DataFrame | None:
-    """``usage_row`` -> the row's cost at list (tables without terms); None without such terms."""
+def list_costs(rows: Frame, book: Book, at: dt.datetime | None) -> Frame | None:
+    """``rows`` (with their input row id) priced with the tables alone: ``ROW`` and the row's
+    ``list_cost``, on the rows' engine (kept: a narrow frame); None without such terms."""
     if not changes_rates(book):
         return None
     plain = Book(book.sources)
     plain.fallback = book.fallback
-    listed = price(usage, plain, at).select(list_cost=pl.col("cost"))
-    return (
-        listed.with_row_index("usage_row")
-        .collect()
-        .with_columns(pl.col("usage_row").cast(pl.Int64))
-    )
+    listed = price_rows(rows, plain, at).select(ROW, list_cost=nw.col("cost"))
+    return frames.persist(listed)
 
 
-def _per_row(usage: pl.DataFrame, listed: pl.DataFrame) -> pl.DataFrame:
-    """One row per priced usage row: its cost (all parts), modifiers and cost at list."""
-    rows = (
-        usage.filter(pl.col("price_status") == "priced")
-        .group_by("usage_row")
-        .agg(cost=pl.col("cost").sum(), mods=pl.col("price_modifiers").first().cast(pl.String))
-    )
-    return rows.join(listed.with_columns(pl.col("usage_row").cast(rows.schema["usage_row"])),
-                     on="usage_row", how="left")  # fmt: skip
+def at_list(usage: Frame, listed: Frame, keys: list[str]) -> pl.DataFrame:
+    """Per ``keys`` (the Pricing sheet's): the cost at list of the priced rows, each source row
+    once (its first part; a shared row's parts are priced alike), paired by ``usage_row``."""
+    first = usage.filter((nw.col("price_status") == "priced") & (nw.col("part") == 1))
+    pairs = first.select(*keys, ROW).join(listed, on=ROW, how="inner")
+    sums = pairs.group_by(*keys).agg(nw.col("list_cost").sum())
+    # An all-null sum is null on Spark, 0 on polars: 0 on both.
+    return frames.to_polars(sums).with_columns(pl.col("list_cost").fill_null(0).cast(MONEY))
 
 
-def by_rates(used: pl.DataFrame, usage: pl.DataFrame, listed: pl.DataFrame | None,
-             book: Book, keys: list[str]) -> pl.DataFrame:  # fmt: skip
-    """The Pricing sheet's rows with the terms that priced them, their cost at list and the
-    change the terms made (``terms_effect`` = cost - list cost; negative for a discount)."""
+def by_rates(used: pl.DataFrame, listed: pl.DataFrame | None, book: Book,
+             keys: list[str]) -> pl.DataFrame:  # fmt: skip
+    """The Pricing sheet's rows with the terms that priced them, their cost at list
+    (``at_list``) and the change the terms made (``terms_effect`` = cost - list cost; negative
+    for a discount)."""
     if listed is None:
         return used
-    first = usage.filter((pl.col("price_status") == "priced") & (pl.col("part") == 1))
-    first = first.select(*keys, "usage_row").join(
-        listed.with_columns(pl.col("usage_row").cast(first.schema["usage_row"])), on="usage_row"
-    )
-    at_list = first.group_by(keys).agg(list_cost=pl.col("list_cost").sum())
-    out = used.join(at_list, on=keys, how="left", nulls_equal=True)
+    at = listed.cast({k: used.schema[k] for k in keys})  # type: ignore[arg-type]
+    out = used.join(at, on=keys, how="left", nulls_equal=True)
     text = _described(book)
     mods = out.select("price_modifiers").unique()
     mods = mods.with_columns(terms=pl.col("price_modifiers").cast(pl.String).map_elements(
@@ -89,22 +87,23 @@ def _terms_text(mods: str | None, text: dict[str, str]) -> str:
     return "; ".join(text[m] for m in names)
 
 
-def per_term(usage: pl.DataFrame, listed: pl.DataFrame | None, listing: list[dict]) -> list[dict]:
+def per_term(rates: pl.DataFrame, listing: list[dict]) -> list[dict]:
     """The terms listing, each rate term with the rows it applied to, their cost with the terms
-    and at list (several terms on one row: each term counts the row's whole cost)."""
-    if listed is None:
+    and at list (several terms on one row: each term counts the row's whole cost), summed from
+    the Pricing sheet's rows (``by_rates``: rows, cost and list cost per modifiers)."""
+    if "list_cost" not in rates.columns:
         return listing
-    rows = _per_row(usage, listed)
     out = []
     for t in listing:
         if t["kind"] in RATE_KINDS:
-            hit = rows.filter(
-                pl.col("mods")
+            hit = rates.filter(
+                pl.col("price_modifiers")
+                .cast(pl.String)
                 .fill_null("")
                 .str.split(",")
                 .list.contains(f"{t['kind']}:{t['name']}")
             )
-            t = {**t, "rows": hit.height, "cost": hit["cost"].sum(),
+            t = {**t, "rows": int(hit["rows"].sum()), "cost": hit["cost"].sum(),
                  "list_cost": hit["list_cost"].sum()}  # fmt: skip
         out.append(t)
     return out

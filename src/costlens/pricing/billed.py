@@ -14,10 +14,13 @@ import narwhals as nw
 import polars as pl
 
 from .. import frames, schema
-from ..frames import Frame
+from ..frames import ROW, Frame
 from ..schema import TOKEN_BUCKETS
 from . import engine, fallback
 from .book import Book
+
+PRICED_ROWS = {ROW: pl.Int64(), **schema.PRICED}
+"""What ``price_rows`` gives: the priced rows with their input row id."""
 
 
 def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.LazyFrame:
@@ -29,21 +32,25 @@ def price(usage: pl.LazyFrame, book: Book, at: dt.datetime | None = None) -> pl.
         at: reprice everything as of this instant instead of each row's own time.
     """
     schema.check(usage, schema.USAGE, "pricing input")
-    out = frames.to_lazy_polars(price_rows(frames.lazy(usage), book, at))
+    rows = frames.lazy(usage)
+    if ROW not in rows.collect_schema().names():  # rows enter here: number them
+        rows = frames.row_index(rows)
+    out = frames.to_lazy_polars(price_rows(rows, book, at))
     return schema.check(
         frames.to_schema(out, schema.PRICED, "pricing"), schema.PRICED, "pricing output"
     )
 
 
 def price_rows(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame:
-    """``price`` on either engine (``frames``): priced rows with labels as text."""
-    usage = frames.conform(usage, schema.USAGE, "pricing input")
+    """``price`` on either engine (``frames``): rows with their input row id ``frames.ROW`` in,
+    priced rows with that id out (labels as text; polars: in id order)."""
+    usage = frames.conform(usage, {ROW: pl.Int64(), **schema.USAGE}, "pricing input")
     billed_only = nw.all_horizontal(
         *[nw.col(b).is_null() for b in TOKEN_BUCKETS], ignore_nulls=False
     )
     tokens, money = usage.filter(~billed_only), usage.filter(billed_only)
-    priced = engine.price(tokens, book, at).drop("_in")
-    out = nw.concat([priced, _billed(money, book)])
+    # Back in id order on polars (attribution's attach and splice read rows in that order).
+    out = frames.union_in_order(engine.price(tokens, book, at), _billed(money, book), ROW)
     if book.fallback:  # third-party prices, only where the book has no model
         out = fallback.fill(out)
     return out
@@ -54,4 +61,4 @@ def _billed(usage: Frame, book: Book) -> Frame:
     stated = {"price_status": nw.lit("billed"), "pricing_version": nw.lit(book.version)}
     nulls = {c: nw.lit(None) for c in schema.PRICE_COLUMNS if c not in stated}
     cols = {c: e.cast(frames.dtype(schema.PRICE_COLUMNS[c])) for c, e in (nulls | stated).items()}
-    return frames.conform(usage.with_columns(**cols), schema.PRICED, "pricing (billed rows)")
+    return frames.conform(usage.with_columns(**cols), PRICED_ROWS, "pricing (billed rows)")

@@ -28,6 +28,9 @@ from . import intervals, modifiers
 from .book import ALIAS, Book
 from .format import BUCKETS, FEES, Model, ProviderFile, as_utc
 
+ID = frames.ROW
+"""The input row id (``frames.ROW``): the key the narrow frames are attached back by."""
+
 RATE_FOR = dict(zip(TOKEN_BUCKETS, BUCKETS, strict=True))
 """Canonical token bucket -> rate name (``input_uncached`` is priced at ``input``)."""
 
@@ -42,14 +45,16 @@ def price(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame:
     """Price every usage row; rows that cannot be priced get ``price_status = 'unpriced'``.
 
     Args:
-        usage: rows following ``schema.USAGE`` (either engine; labels as text).
+        usage: rows following ``schema.USAGE`` plus their input row id ``frames.ROW``
+            (either engine; labels as text); the id is kept, and rows keep their order on
+            polars.
         book: the loaded price tables.
         at: reprice everything as of this instant instead of each row's own time.
     """
-    usage = frames.persist(frames.row_index(usage, "_in"))
+    usage = frames.persist(usage)
     # Every rule reads a few columns: work on a narrow frame of those (joins then gather only
     # them) and attach the price columns to the wide rows once, at the end.
-    rows = frames.persist(_located(usage.select("_in", *_inputs(book)), book, at))
+    rows = frames.persist(_located(usage.select(ID, *_inputs(book)), book, at))
     rows = modifiers.local_times(rows, book.providers)
     hits = modifiers.hits(book.providers)
     rows = frames.persist(rows.with_columns(_hits=_bits([h.expr for h in hits])))
@@ -59,15 +64,15 @@ def price(usage: Frame, book: Book, at: dt.datetime | None = None) -> Frame:
     combos = frames.to_polars(rows.select(_COMBO).unique())
     rates = _rates(combos.lazy(), _periods(book).lazy(), hits, book, tiers).collect()
     # Only the keys go through the join; the rates are attached beside the rows.
-    rated = frames.join_small(rows.select("_in", *_COMBO), rates, _COMBO, nulls_equal=True)
-    rows = frames.attach(rows, rated.drop(_COMBO), "_in")
+    rated = frames.join_small(rows.select(ID, *_COMBO), rates, _COMBO, nulls_equal=True)
+    rows = frames.attach(rows, rated.drop(_COMBO), ID)
     rows = frames.persist(rows.with_columns(_code=_reason_code()))
     # The reason text only for the rows that have one (every branch of a when/then chain is
     # computed for every row it sees).
-    why = rows.filter(~nw.col("_code").is_null()).select("_in", _reason=_reason_text(book))
-    out = _costs(frames.attach(rows, why, "_in"), book.version, tiers)
+    why = rows.filter(~nw.col("_code").is_null()).select(ID, _reason=_reason_text(book))
+    out = _costs(frames.attach(rows, why, ID), book.version, tiers)
     return frames.conform(
-        frames.attach(usage, out, "_in"), {"_in": pl.Int64(), **PRICED}, "pricing (engine)"
+        frames.attach(usage, out, ID), {ID: pl.Int64(), **PRICED}, "pricing (engine)"
     )
 
 
@@ -85,17 +90,17 @@ def _located(rows: Frame, book: Book, at: dt.datetime | None) -> Frame:
     when = nw.lit(at, frames.UTC_TIME) if at else nw.col("period_start")
     rows = frames.persist(rows.with_columns(_at=when))
     names = ["provider", "model_canonical", "model"]
-    keys = rows.select("_in", *names, "_at")
+    keys = rows.select(ID, *names, "_at")
     keys = frames.join_small(keys, _resolved(keys, book), names, nulls_equal=True).drop(names)
     keys = frames.persist(keys)
     # A moving alias resolves by date; any other key is its own model id.
-    moving = keys.filter(nw.col("_key").str.starts_with(ALIAS)).select("_in", "_key", "_at")
-    moving = intervals.during(moving, _aliases(book), "_key").select("_in", "_target")
-    keys = frames.attach(keys, moving, "_in").with_columns(model_id=_model_id())
+    moving = keys.filter(nw.col("_key").str.starts_with(ALIAS)).select(ID, "_key", "_at")
+    moving = intervals.during(moving, _aliases(book), "_key").select(ID, "_target")
+    keys = frames.attach(keys, moving, ID).with_columns(model_id=_model_id())
     tiers = _max_tiers(book)
     periods = _periods(book).select("model_id", "_from", *_per_row(tiers))
     keys = intervals.during(keys, periods, "model_id").drop("_at", "_target")
-    rows = frames.attach(rows, frames.persist(keys), "_in")
+    rows = frames.attach(rows, frames.persist(keys), ID)
     return rows.with_columns(_tier=_tier_index(tiers)).with_columns(
         _tier_above=_tier_pick(nw, tiers, "above", nw.lit(0, nw.Int64)).fill_null(0)
     )
@@ -476,4 +481,4 @@ def _costs(rows: Frame, version: str, tiers: int) -> Frame:
         cost_currency=nw.when(priced).then(nw.col("p_currency")),
         pricing_version=nw.lit(version),
     )
-    return frames.conform(out, {"_in": pl.Int64(), **schema.PRICE_COLUMNS}, "pricing (engine)")
+    return frames.conform(out, {ID: pl.Int64(), **schema.PRICE_COLUMNS}, "pricing (engine)")

@@ -82,7 +82,8 @@ def fill(priced: Frame) -> Frame:
         **{c: nw.when(hit).then(e).otherwise(nw.col(c)) for c, e in costs.items()},
         cost_web_search=nw.when(hit).then(zero).otherwise(nw.col("cost_web_search")),
     ).with_columns(_fill_provenance(hit, version))
-    return frames.conform(filled.select(names), schema.PRICED, "fallback prices")
+    kept = {frames.ROW: pl.Int64()} if frames.ROW in names else {}  # the input row id
+    return frames.conform(filled.select(names), {**kept, **schema.PRICED}, "fallback prices")
 
 
 def _fill_provenance(hit: nw.Expr, version: str) -> list[nw.Expr]:

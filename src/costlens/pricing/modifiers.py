@@ -51,16 +51,16 @@ def local_times(rows: Frame, providers: dict[str, ProviderFile]) -> Frame:
     """``rows`` plus the wall-clock time of ``_at`` in each time zone a modifier window names
     (``_local_<tz>``), which ``hits`` reads. Only the rows of the models those windows cover get
     one (the others are null: their window test is false anyway); ``rows``: persisted, with
-    ``_in``."""
+    the input row id ``frames.ROW``."""
     zones: dict[str, set[str]] = {}
     for f in providers.values():
         for m in f.modifier:
             for w in m.window:
                 zones.setdefault(w.tz, set()).update(_model_ids(f, m))
     for tz, ids in sorted(zones.items()):
-        some = rows.filter(nw.col("model_id").is_in(sorted(ids))).select("_in", "_at")
-        local = intervals.local_time(some, "_at", tz, _local(tz)).select("_in", _local(tz))
-        rows = frames.attach(rows, local, "_in")
+        some = rows.filter(nw.col("model_id").is_in(sorted(ids))).select(frames.ROW, "_at")
+        local = intervals.local_time(some, "_at", tz, _local(tz)).select(frames.ROW, _local(tz))
+        rows = frames.attach(rows, local, frames.ROW)
     return rows
 
 
