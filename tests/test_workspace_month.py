@@ -340,3 +340,18 @@ def test_sigkill_during_the_first_ingest_leaves_an_empty_workspace(tmp_path, mon
     assert status.exit_code == 0, status.output
     assert status.output.startswith(f"Workspace {ws}: 0 import(s)\n")
     assert len(store.ingest(ws, [month]).added) == 2
+
+
+def test_unexplained_findings_come_in_day_order(tmp_path, month):
+    """A 10% discount the bill does not show leaves a gap on every day; the per-day findings
+    are listed by provider, model and day (they came in group-by order, run to run)."""
+    ws, terms = tmp_path / "ws", tmp_path / "terms.toml"
+    terms.write_text(
+        'schema_version = 1\nterms = "t"\n\n[[discount]]\nname = "ten"\npercent = "10"\n'
+        'providers = ["anthropic"]\nfrom = 2025-01-01\nsource = "s"\n'
+    )
+    store.ingest(ws, [month])
+    rep = pipeline.run_workspace(ws, period.window("2026-10"), pricing_paths=[terms])
+    rec = reconcile.reconcile(rep.usage, pricing.load([terms]), window="2026-10")
+    got = [(f.provider, f.model, f.days[0]) for f in rec.findings if f.cause == "unexplained"]
+    assert len(got) > 2 and got == sorted(got)

@@ -249,7 +249,9 @@ def _findings(cells: pl.DataFrame) -> list[Finding]:
                 sorted(g["day"].to_list()),
             )
         )
-    for r in cells.filter(pl.col("cause") == "unexplained").iter_rows(named=True):
+    # In a stated order: the cells come from a group-by, whose order changes from run to run.
+    unexplained = cells.filter(pl.col("cause") == "unexplained").sort("provider", "model", "day")
+    for r in unexplained.iter_rows(named=True):
         out.append(
             Finding(
                 "unexplained",
