@@ -104,21 +104,27 @@ def jobs(log_dir: Path) -> dict[str, dict[str, float]]:
         elif kind == "SparkListenerTaskEnd":
             g = group.get(("stage", e["Stage ID"]), "?")
             out[g]["tasks"] += 1
-            out[g]["run_s"] += (e.get("Task Metrics") or {}).get("Executor Run Time", 0) / 1000
+            metrics = e.get("Task Metrics") or {}
+            out[g]["run_s"] += metrics.get("Executor Run Time", 0) / 1000
+            out[g]["cpu_s"] += metrics.get("Executor CPU Time", 0) / 1e9
     for g in first:
         out[g]["span_s"] = (last.get(g, first[g]) - first[g]) / 1000
     return out
 
 
 def table(walls: dict[str, float], got: dict[str, dict[str, float]]) -> str:
-    head = "| stage | wall s | Spark jobs | tasks | job s | executor run s | first job to last s |"
+    head = (
+        "| stage | wall s | Spark jobs | tasks | job s | executor run s | executor CPU s "
+        "| first job to last s |"
+    )
     rows = [head,
-            "|---|---|---|---|---|---|---|"]  # fmt: skip
+            "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for name in walls or got:
         j, wall = got.get(name, {}), walls.get(name)
         rows.append(f"| {name} | {'' if wall is None else f'{wall:.1f}'} | {j.get('jobs', 0):.0f} "
                     f"| {j.get('tasks', 0):.0f} | {j.get('job_s', 0):.1f} "
-                    f"| {j.get('run_s', 0):.1f} | {j.get('span_s', 0):.1f} |")  # fmt: skip
+                    f"| {j.get('run_s', 0):.1f} | {j.get('cpu_s', 0):.1f} "
+                    f"| {j.get('span_s', 0):.1f} |")  # fmt: skip
     return "\n".join(rows)
 
 

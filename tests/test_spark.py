@@ -234,3 +234,17 @@ def test_terms_that_change_rates_on_spark_equal_polars_and_the_rates(engine, tmp
     assert pl.read_parquet(out_sp / "pricing.parquet").equals(
         pl.read_parquet(out_pl / "pricing.parquet")
     )
+
+
+def test_spark_conf_reaches_the_session(engine):
+    """A runtime setting given with ``--spark-conf`` is set on the session the stages run in
+    (a session already running takes it too)."""
+    from costlens.spark import LOCAL
+
+    got = SparkEngine.start(master="local[2]", conf={"spark.sql.shuffle.partitions": "3"})
+    try:
+        assert got.session.conf.get("spark.sql.shuffle.partitions") == "3"
+    finally:
+        engine.session.conf.set(
+            "spark.sql.shuffle.partitions", LOCAL["spark.sql.shuffle.partitions"]
+        )

@@ -12,6 +12,7 @@ so that no Decimal operation loses digits silently (see ``CONF`` and docs/scalin
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,13 +47,23 @@ class SparkEngine:
     session: Any
 
     @classmethod
-    def start(cls, remote: str | None = None, master: str = "local[2]") -> SparkEngine:
+    def start(
+        cls,
+        remote: str | None = None,
+        master: str = "local[2]",
+        conf: Mapping[str, str] | None = None,
+    ) -> SparkEngine:
         """Connect to ``remote`` (a Spark Connect ``sc://host:port`` address, else
-        ``$COSTLENS_SPARK_REMOTE``) or start a local session on ``master``.
+        ``$COSTLENS_SPARK_REMOTE``) or start a local session on ``master``. ``conf``: Spark
+        settings over the local defaults (``LOCAL``), e.g. a larger ``spark.driver.memory``
+        for tens of millions of rows; on a server, runtime settings only.
 
         Raises:
-            CostlensError: pyspark is not installed, or Java is missing for a local session.
+            CostlensError: pyspark is not installed, Java is missing for a local session, or
+                ``conf`` names a setting that keeps money exact (``CONF``).
         """
+        conf = dict(conf or {})
+        _refuse_exactness_settings(conf)
         try:
             from pyspark.sql import SparkSession
         except ImportError as e:
@@ -65,7 +76,7 @@ class SparkEngine:
             builder = builder.remote(remote)
         else:
             builder = builder.master(master).appName("costlens")
-            for k, v in LOCAL.items():
+            for k, v in (LOCAL | conf).items():
                 builder = builder.config(k, v)
         for k, v in CONF.items():
             builder = builder.config(k, v)
@@ -75,6 +86,7 @@ class SparkEngine:
             raise CostlensError(f"cannot start Spark ({remote or master}): {_first_line(e)}") from e
         for k, v in CONF.items():  # an existing session keeps its own settings otherwise
             session.conf.set(k, v)
+        _set_runtime(session, conf)
         if not remote:  # Spark's own WARN lines are no use to a report reader
             session.sparkContext.setLogLevel("ERROR")
         return cls(session)
@@ -141,6 +153,32 @@ def _numbered(rows: Any) -> Any:
     joined = placed.join(table, on="_file", how="left")
     row = (F.col("_from") + F.col("_pos")).cast("long").alias(frames.ROW)
     return joined.select(*[F.col(f"`{c}`") for c in rows.columns if c != frames.ROW], row)
+
+
+def _refuse_exactness_settings(conf: Mapping[str, str]) -> None:
+    fixed = sorted(k for k in conf if k in CONF)
+    if fixed:
+        raise CostlensError(
+            f"--spark-conf {fixed[0]}: costlens sets it so that money stays exact "
+            "(docs/scaling.md); leave it out"
+        )
+
+
+def _set_runtime(session: Any, conf: Mapping[str, str]) -> None:
+    """Set ``conf`` on a session that already runs (one a builder's settings may not have
+    reached: a server's, or a local one started earlier); a static setting (the driver's
+    memory) can only be given when the session starts, and is left as it started."""
+    for k, v in conf.items():
+        try:
+            modifiable = session.conf.isModifiable(k)
+        except Exception:  # Spark Connect: no such call; a static key fails on set below
+            modifiable = True
+        if not modifiable:
+            continue
+        try:
+            session.conf.set(k, v)
+        except Exception as e:
+            raise CostlensError(f"--spark-conf {k}={v}: {_first_line(e)}") from e
 
 
 def _first_line(e: Exception) -> str:

@@ -26,7 +26,15 @@ from .options import engine_options, output_option, paths_option, review_rate_op
 @review_rate_option("Hourly rate for review_minutes; overrides the policy's review_rate.")
 @engine_options
 def compare(
-    runs, usage_paths, policy_path, output, as_json, review_rate, engine_name, spark_remote
+    runs,
+    usage_paths,
+    policy_path,
+    output,
+    as_json,
+    review_rate,
+    engine_name,
+    spark_remote,
+    spark_conf,
 ):
     """Compare models on the tasks every one of them attempted.
 
@@ -46,7 +54,7 @@ def compare(
 
     outputs.check([*runs, *usage_paths], [output], [])
     policy = lib.load_policy(policy_path, review_rate=review_rate)
-    engine = start_engine(engine_name, spark_remote)
+    engine = start_engine(engine_name, spark_remote, spark_conf)
     result = lib.compare(list(runs), list(usage_paths), policy, engine=engine)
     if output:
         write_compare_workbook(result, output)

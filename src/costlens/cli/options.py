@@ -32,7 +32,15 @@ ENGINES = ("polars", "spark")
 
 
 def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--engine polars|spark`` and ``--spark-remote sc://HOST:PORT`` (docs/scaling.md)."""
+    """``--engine polars|spark``, ``--spark-remote sc://HOST:PORT`` and ``--spark-conf
+    KEY=VALUE`` (docs/scaling.md)."""
+    f = click.option(
+        "--spark-conf",
+        "spark_conf",
+        metavar="KEY=VALUE",
+        multiple=True,
+        help="With --engine spark: a Spark setting (repeatable), e.g. spark.driver.memory=8g.",
+    )(f)
     f = click.option(
         "--spark-remote",
         metavar="sc://HOST:PORT",
@@ -49,15 +57,26 @@ def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
-def start_engine(name: str, remote: str | None) -> Any:
+def start_engine(name: str, remote: str | None, conf: tuple[str, ...] = ()) -> Any:
     """The engine to hand to the pipeline: None for polars, a Spark session for spark."""
     if name == "polars":
-        if remote:
-            raise click.UsageError("--spark-remote goes with --engine spark")
+        if remote or conf:
+            given = "--spark-remote" if remote else "--spark-conf"
+            raise click.UsageError(f"{given} goes with --engine spark")
         return None
     from ..spark import SparkEngine
 
-    return SparkEngine.start(remote)
+    return SparkEngine.start(remote, conf=_settings(conf))
+
+
+def _settings(given: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in given:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.UsageError(f"--spark-conf {item!r}: give KEY=VALUE")
+        out[key.strip()] = value
+    return out
 
 
 price_date_option = click.option(

@@ -125,6 +125,7 @@ def report(
     usage_parquet,
     engine_name,
     spark_remote,
+    spark_conf,
     directory,
     month,
     since,
@@ -151,7 +152,7 @@ def report(
     if usage_parquet and (paths or directory or window):
         raise click.UsageError("give --usage-parquet or PATHS / --workspace, not both")
     outputs.check([*paths, *usage_parquet, *run_paths], [output], [csv_dir, parquet_dir])
-    engine = start_engine(engine_name, spark_remote)
+    engine = start_engine(engine_name, spark_remote, spark_conf)
     tables = bool(output or csv_dir or parquet_dir)
     with progress(quiet or as_json) as status:
         opts = dict(

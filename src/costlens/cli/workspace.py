@@ -218,6 +218,7 @@ def reconcile_cmd(
     output,
     engine_name,
     spark_remote,
+    spark_conf,
 ):
     """Compare computed cost with the bill, per provider x model x day and per line item.
 
@@ -238,7 +239,7 @@ def reconcile_cmd(
     tol = _tolerance(tolerance)
     paths = list(pricing_paths) or None
     book = pricing.load(paths)
-    engine = start_engine(engine_name, spark_remote)
+    engine = start_engine(engine_name, spark_remote, spark_conf)
     rep = pipeline.run_workspace(directory, win, pricing_paths=paths, engine=engine)
     label = win.label if win else "all stored rows"
     got = reconcile.reconcile(rep.usage, book, tz=tz, tolerance=tol, window=label)
