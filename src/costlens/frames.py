@@ -55,9 +55,11 @@ def read_usage(paths: list[Path]) -> Frame:
     optional columns become typed nulls; a missing required one is an error naming it. The
     rows are numbered (``ROW``) in file order (``usage_files``), then row order in a file."""
     files = usage_files(paths)
-    scan = pl.scan_parquet(files) if files else schema.empty(schema.USAGE)
+    # The scan numbers the rows itself: filters on the numbered rows (pricing's money-only
+    # split) still reach the scan and skip row groups by their statistics.
+    scan = pl.scan_parquet(files, row_index_name=ROW) if files else schema.empty(_NUMBERED)
     where = ", ".join(str(p) for p in paths)
-    return row_index(lazy(schema.conform(scan, schema.USAGE, f"{where}: canonical usage rows")))
+    return lazy(schema.conform(scan, _NUMBERED, f"{where}: canonical usage rows"))
 
 
 def usage_files(paths: list[Path]) -> list[str]:
@@ -119,6 +121,12 @@ def row_index(frame: Frame, name: str = ROW) -> Frame:
     if not isinstance(native, pl.LazyFrame):
         raise TypeError("internal: Spark rows are numbered where they enter (frames.ROW)")
     return lazy(native.with_row_index(name).with_columns(pl.col(name).cast(pl.Int64)))
+
+
+_NUMBERED = schema.Columns(
+    "usage", {ROW: pl.Int64(), **schema.USAGE}, optional=schema.USAGE.optional
+)
+"""Canonical usage rows with their input row id."""
 
 
 def union_in_order(frame: Frame, rest: Frame, key: str) -> Frame:
