@@ -23,18 +23,13 @@ import polars as pl
 
 from costlens import discover, frames, pipeline, pricing, schema, views
 from costlens.attribution import attribute_rows
-from costlens.spark import CONF, LOCAL, SparkEngine
+from costlens.spark import SparkEngine
 
 
-def session(log_dir: Path):
-    from pyspark.sql import SparkSession
-
-    builder = SparkSession.builder.master("local[2]").appName("costlens-profile")
-    settings = {**LOCAL, **CONF, "spark.eventLog.enabled": "true"}
-    for k, v in (settings | {"spark.eventLog.dir": log_dir.as_uri()}).items():
-        builder = builder.config(k, v)
-    builder.getOrCreate()
-    return SparkEngine.start()
+def session(log_dir: Path) -> SparkEngine:
+    """A local session that writes its event log to ``log_dir``."""
+    events = {"spark.eventLog.enabled": "true", "spark.eventLog.dir": log_dir.as_uri()}
+    return SparkEngine.start(conf=events)
 
 
 def run(folder: Path, log_dir: Path) -> dict[str, float]:
