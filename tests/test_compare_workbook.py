@@ -50,3 +50,28 @@ def test_compare_workbook_opens_with_report_totals(tmp_path):
         assert row["Total cost"] == models[model]["Total cost"] > 0, model
         # Every model attempted every task of the bundle, so none is left out.
         assert row["Tasks"] == len(_tasks_in_run_logs()) == 20
+
+
+def test_policy_sheet_wraps_the_long_verdict_inside_its_column(tmp_path):
+    """The verdict and its reasons are longer than the value column: they wrap in it (a row
+    tall enough for their lines) instead of spilling over the cells to their right, which
+    shrank the printed Policy page until it could not be read."""
+    out = tmp_path / "compare.xlsx"
+    cmd = [
+        "compare",
+        *[str(p) for p in RUNS],
+        "--usage",
+        str(BUNDLE / "claude-code"),
+        "-o",
+        str(out),
+    ]
+    assert CliRunner().invoke(cli, cmd).exit_code == 0
+    ws = openpyxl.load_workbook(out)["Policy"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    width = ws.column_dimensions["B"].width
+    for label in ("Verdict", "Why"):
+        cell = ws.cell(rows[label], 2)
+        assert len(cell.value) > width, label  # the sample's verdict is a long sentence
+        assert cell.alignment.wrap_text, label
+        lines = -(-len(cell.value) // 80)
+        assert ws.row_dimensions[rows[label]].height >= 15 * lines, label

@@ -50,6 +50,7 @@ def _formats(currency: str) -> dict[str, dict]:
         "bool": {"align": "center"},
         "lower": {"font_color": "#9C0006"},
         "header": {"bold": True, "text_wrap": True, "valign": "top"},
+        "wrap": {"text_wrap": True, "valign": "top"},
         "title": {"bold": True, "font_size": 14},
         "label": {"bold": True},
         "note": {"italic": True, "font_color": "#595959"},
@@ -160,13 +161,26 @@ def pairs_sheet(
         if kind == "section":
             ws.write_string(i, 0, label, book.fmt["label"])
             continue
-        ws.write_string(i, 0, label, book.fmt["warn"] if kind == "warn" else None)
-        book.write_value(ws, i, 1, value, "text" if kind in ("warn", "note") else kind)
+        # A text longer than the value column wraps in it: spilling over the cells to its
+        # right, it widened the printed page until the page's text was too small to read.
+        long = isinstance(value, str) and len(value) > _VALUE_WIDTH
+        top = book.fmt["wrap"] if long else None
+        ws.write_string(i, 0, label, book.fmt["warn"] if kind == "warn" else top)
+        shown = "wrap" if long else "text" if kind in ("warn", "note") else kind
+        book.write_value(ws, i, 1, value, shown)
+        if long:  # neither Excel nor LibreOffice grows a row for wrapped text it did not lay out
+            ws.set_row(i, _ROW_POINTS * -(-len(str(value)) // _VALUE_WIDTH))
         width = [max(width[0], len(label)), max(width[1], _shown_len(value, kind))]
     ws.set_column(0, 0, min(width[0] + 2, MAX_WIDTH))
-    ws.set_column(1, 1, min(width[1] + 2, 80))
+    ws.set_column(1, 1, min(width[1] + 2, _VALUE_WIDTH))
     ws.fit_to_pages(1, 1)
     return ws
+
+
+_VALUE_WIDTH = 80
+"""The widest a label / value sheet's value column gets (characters)."""
+_ROW_POINTS = 15
+"""The height of one line of text in a row (Excel's default row height)."""
 
 
 def _shown_len(value: object, kind: str) -> int:
